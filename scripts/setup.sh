@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Set up pagekeep in ./.venv: Python packages, then a Chromium (found or installed).
+# Safe to run again: every step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for cand in python3.13 python3.12 python3.11 python3.10 python3; do
+    if "$cand" -c "import sys; sys.exit(sys.version_info < (3, 10))" >/dev/null 2>&1; then
+      PY=$cand; break
+    fi
+  done
+fi
+[ -n "$PY" ] || { echo "setup: need Python 3.10 or newer (python3 not found)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating virtualenv .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+
+extras=${PAGEKEEP_EXTRAS:-test,bench}
+stamp=".venv/.pagekeep-installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${extras//,/-}"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing pagekeep and its pinned dependencies ($extras)"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+  rm -f .venv/.pagekeep-installed-*
+  touch "$stamp"
+else
+  echo "setup: packages already installed"
+fi
+
+.venv/bin/pagekeep browser --install
