@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
+import json
+import os
+import sys
+from enum import Enum
+from typing import List, Optional
+
 from . import browser as browser_mod
+from .store import default_db_path
 
 app = typer.Typer(
     help="Capture web articles faithfully into SQLite; browse, tag and search them.",
@@ -33,6 +40,85 @@ def browser_cmd(
     except browser_mod.BrowserNotFound as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
+
+
+class ConsentMode(str, Enum):
+    reject = "reject"
+    accept = "accept"
+    off = "off"
+
+
+class ImageFormat(str, Enum):
+    jpeg = "jpeg"
+    png = "png"
+
+
+def db_option():
+    return typer.Option(None, "--db", help="SQLite archive (default: $PAGEKEEP_DB or ./pagekeep.db).", show_default=False)
+
+
+def resolve_db(db: Optional[str]) -> str:
+    path = db or default_db_path()
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        typer.echo(f"error: folder for --db {path} does not exist", err=True)
+        raise typer.Exit(2)
+    return path
+
+
+def default_concurrency() -> int:
+    return max(2, min(6, (os.cpu_count() or 2) * 2))
+
+
+@app.command()
+def capture(
+    urls: List[str] = typer.Argument(None, help="URLs to capture.", show_default=False),
+    db: Optional[str] = db_option(),
+    from_file: Optional[str] = typer.Option(None, "--from", help="File of URLs, one per line ('-' for stdin; blank lines and # comments ignored)."),
+    concurrency: int = typer.Option(default_concurrency(), "--concurrency", "-c", min=1, max=32, help="Pages rendered at once."),
+    consent: ConsentMode = typer.Option(ConsentMode.reject, "--consent", help="Consent banners: refuse, accept, or leave alone."),
+    timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds allowed for each capture, all stages included."),
+    image_format: ImageFormat = typer.Option(ImageFormat.jpeg, "--image-format", help="Screenshot format for page and article images."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
+):
+    """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
+
+    Exit status: 0 when every URL was captured, 1 when any failed (the others
+    are still stored), 2 for bad usage.
+    """
+    from .pipeline import CaptureOptions
+    from .runner import capture_urls
+    from .screenshots import ShotOptions
+    from .urls import read_url_list
+
+    targets = list(urls or [])
+    if from_file:
+        try:
+            targets += read_url_list(from_file)
+        except OSError as exc:
+            typer.echo(f"error: cannot read --from {from_file}: {exc.strerror}", err=True)
+            raise typer.Exit(2)
+    if not targets:
+        typer.echo("error: no URLs given (pass URLs or --from FILE)", err=True)
+        raise typer.Exit(2)
+    db_path = resolve_db(db)
+    try:
+        browser_mod.find_chromium()
+    except browser_mod.BrowserNotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value))
+
+    def report(o):
+        if as_json:
+            typer.echo(json.dumps(o.as_json(), ensure_ascii=False))
+        elif o.ok:
+            typer.echo(f"{o.article_id}\t{o.word_count} words\t{o.title or '(untitled)'}")
+        else:
+            typer.echo(f"failed: {o.url}: {o.error}", err=True)
+
+    outcomes = capture_urls(targets, db_path, opts, concurrency=concurrency, on_outcome=report)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,235 @@
+"""Article metadata from the rendered page: JSON-LD first, then meta tags, then what is visible.
+
+Publishers state dates and authors most reliably in JSON-LD; meta tags come
+next; trafilatura/htmldate fill what is left from the page itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "socialmediaposting",
+    "scholarlyarticle", "techarticle", "liveblogposting", "webpage", "posting", "report",
+}
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or value.get("url")
+    if isinstance(value, list):
+        value = next((v for v in (_text(x) for x in value) if v), None)
+    if value is None:
+        return None
+    value = re.sub(r"\s+", " ", str(value)).strip()
+    return value or None
+
+
+def jsonld_objects(doc) -> list[dict]:
+    """Every JSON-LD object on the page, @graph and nested lists flattened."""
+    found: list[dict] = []
+
+    def walk(obj):
+        if isinstance(obj, list):
+            for o in obj:
+                walk(o)
+        elif isinstance(obj, dict):
+            found.append(obj)
+            for key in ("@graph", "mainEntity", "itemListElement"):
+                if key in obj:
+                    walk(obj[key])
+
+    for node in doc.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        raw = (node.text or "").strip()
+        if not raw:
+            continue
+        try:
+            walk(json.loads(raw))
+        except ValueError:
+            try:  # trailing commas and stray control characters are common
+                walk(json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " "))))
+            except ValueError:
+                continue
+    return found
+
+
+def _types(obj) -> set[str]:
+    return {str(t).lower() for t in _as_list(obj.get("@type"))}
+
+
+def _article_ld(objs: list[dict]) -> dict:
+    best = {}
+    for obj in objs:
+        types = _types(obj)
+        if types & (ARTICLE_TYPES - {"webpage"}):
+            return obj
+        if "webpage" in types and not best:
+            best = obj
+    return best
+
+
+def _meta(doc) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in doc.xpath("//meta[@content]"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
+        if key and key not in out and m.get("content", "").strip():
+            out[key] = m.get("content").strip()
+    return out
+
+
+def iso_datetime(value) -> str | None:
+    """Normalise a date/time string to ISO 8601 (UTC offset kept; date-only stays date-only)."""
+    value = _text(value)
+    if not value:
+        return None
+    v = value.strip()
+    if re.fullmatch(r"\d{10}(\d{3})?", v):  # epoch seconds or ms
+        ts = int(v) / (1000 if len(v) == 13 else 1)
+        return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds")
+    v = v.replace("Z", "+00:00")
+    v = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", v)
+    v = re.sub(r"^(\d{4}-\d{2}-\d{2}) (\d)", r"\1T\2", v)
+    try:
+        dt = datetime.fromisoformat(v)
+    except ValueError:
+        m = re.match(r"(\d{4})[-/](\d{2})[-/](\d{2})", v)
+        if m:
+            return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+        return _parse_loose(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+        return v
+    return dt.isoformat(timespec="seconds")
+
+
+def _parse_loose(value: str) -> str | None:
+    try:
+        from htmldate.extractors import try_date_expr  # type: ignore
+    except ImportError:
+        return None
+    try:
+        found = try_date_expr(value, "%Y-%m-%d", False, None, None)
+    except Exception:
+        return None
+    return found or None
+
+
+def _clean_byline(value: str | None, site: str | None) -> str | None:
+    if not value:
+        return None
+    value = re.sub(r"^\s*(by|von|par|por|di|door|de)\s+", "", value, flags=re.I).strip(" |,·-")
+    if re.match(r"https?://", value) or len(value) > 120:
+        return None
+    if site and value.lower() == site.lower():
+        return value
+    return value or None
+
+
+def _strip_site(title: str | None, site: str | None) -> str | None:
+    if not title:
+        return None
+    if site:
+        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+            if title.endswith(sep + site):
+                return title[: -len(sep + site)].strip()
+            if title.startswith(site + sep):
+                return title[len(site + sep):].strip()
+    return title.strip()
+
+
+def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
+    doc = lxml_html.fromstring(html) if isinstance(html, str) else html
+    ld = _article_ld(jsonld_objects(doc))
+    meta = _meta(doc)
+    tm = trafilatura_meta
+
+    site = (
+        _text((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), (dict, list)) else ld.get("publisher"))
+        or meta.get("og:site_name")
+        or meta.get("application-name")
+        or (tm.sitename if tm else None)
+    )
+    h1 = None
+    for node in doc.xpath("//h1[not(ancestor-or-self::*[@data-pk-hidden])]"):
+        t = _text(node.text_content())
+        if t:
+            h1 = t
+            break
+    title = (
+        _text(ld.get("headline") or ld.get("name"))
+        or _strip_site(meta.get("og:title") or meta.get("twitter:title"), site)
+        or h1
+        or (tm.title if tm else None)
+        or _strip_site(_text(doc.findtext(".//title")), site)
+    )
+    authors = [a for a in (_text(x) for x in _as_list(ld.get("author"))) if a]
+    byline = ", ".join(dict.fromkeys(authors)) if authors else None
+    byline = _clean_byline(
+        byline
+        or meta.get("author")
+        or meta.get("article:author")
+        or meta.get("parsely-author")
+        or meta.get("sailthru.author")
+        or meta.get("dc.creator")
+        or (tm.author if tm else None),
+        site,
+    )
+    published = (
+        iso_datetime(ld.get("datePublished") or ld.get("dateCreated"))
+        or iso_datetime(meta.get("article:published_time") or meta.get("og:published_time")
+                        or meta.get("datepublished") or meta.get("date") or meta.get("pubdate")
+                        or meta.get("publish-date") or meta.get("parsely-pub-date") or meta.get("sailthru.date")
+                        or meta.get("dc.date") or meta.get("dcterms.created") or meta.get("dc.date.issued"))
+        or _visible_time(doc)
+        or iso_datetime(tm.date if tm else None)
+    )
+    modified = iso_datetime(ld.get("dateModified")) or iso_datetime(
+        meta.get("article:modified_time") or meta.get("og:updated_time") or meta.get("dcterms.modified")
+        or meta.get("last-modified")
+    )
+    image = ld.get("image") or ld.get("thumbnailUrl")
+    image_url = _text(image[0] if isinstance(image, list) and image else image) or meta.get("og:image") or meta.get("twitter:image") or (tm.image if tm else None)
+    canonical = None
+    for link in doc.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANONICAL", "canonical"), " "), " canonical ")]'):
+        canonical = link.get("href").strip()
+        break
+    canonical = canonical or meta.get("og:url") or _text(ld.get("url") if isinstance(ld.get("url"), str) else None)
+    lang_attr = doc.get("lang") or doc.get("xml:lang") or _text(ld.get("inLanguage")) or meta.get("og:locale") or meta.get("content-language") or (tm.language if tm else None)
+    description = meta.get("description") or meta.get("og:description") or _text(ld.get("description")) or (tm.description if tm else None)
+    return {
+        "title": title,
+        "byline": byline,
+        "published": published,
+        "modified": modified,
+        "site_name": _text(site),
+        "lang": normalise_lang(lang_attr),
+        "description": _text(description),
+        "image_url": urljoin(url, image_url) if image_url else None,
+        "canonical_url": urljoin(url, canonical) if canonical else None,
+    }
+
+
+def _visible_time(doc) -> str | None:
+    for node in doc.xpath("//time[@datetime][not(ancestor-or-self::*[@data-pk-hidden])]"):
+        iso = iso_datetime(node.get("datetime"))
+        if iso:
+            return iso
+    return None
+
+
+def normalise_lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    primary = re.split(r"[-_]", value.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None

@@ -1,0 +1,206 @@
+"""One capture, start to finish: URL → render → settle → consent → extract → screenshots.
+
+`capture_page()` takes a browser and returns everything to store, or raises
+CaptureError with a one-line reason. Single URLs and batches share this path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+
+from . import consent, overlays, settle
+from .browser import new_context
+from .deadline import Deadline
+from .extract import Extraction, extract
+from .jsassets import script
+from .screenshots import ShotOptions, take
+from .store import utcnow
+from .urls import BadURL, check_url, DEFAULT_SCHEMES
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+
+
+@dataclass
+class CaptureOptions:
+    consent: str = "reject"
+    timeout: float = 30.0
+    shots: ShotOptions = field(default_factory=ShotOptions)
+    allowed_schemes: tuple = DEFAULT_SCHEMES
+    viewport: tuple = (1280, 900)
+    keep_rendered_html: bool = True
+
+
+class CaptureError(Exception):
+    """A capture that failed for a reason worth one line to the user."""
+
+    def __init__(self, kind: str, message: str, status: int | None = None, transient: bool = False):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.transient = transient
+
+
+@dataclass
+class Capture:
+    record: dict
+    screenshots: list
+    rendered_html: str | None
+    extraction: Extraction
+
+
+NET_ERRORS = [
+    ("ERR_NAME_NOT_RESOLVED", "dns", "unknown host", True),
+    ("ERR_NAME_RESOLUTION_FAILED", "dns", "unknown host", True),
+    ("ERR_CONNECTION_REFUSED", "refused", "connection refused", True),
+    ("ERR_CONNECTION_RESET", "reset", "connection reset", True),
+    ("ERR_CONNECTION_CLOSED", "reset", "connection closed", True),
+    ("ERR_EMPTY_RESPONSE", "reset", "empty response", True),
+    ("ERR_TOO_MANY_REDIRECTS", "redirects", "too many redirects", False),
+    ("ERR_ADDRESS_UNREACHABLE", "unreachable", "address unreachable", True),
+    ("ERR_CONNECTION_TIMED_OUT", "timeout", "connection timed out", True),
+    ("ERR_TIMED_OUT", "timeout", "timed out", True),
+    ("ERR_CERT", "tls", "TLS certificate error", False),
+    ("ERR_SSL", "tls", "TLS error", False),
+    ("ERR_ABORTED", "aborted", "navigation aborted (a download or a non-page response?)", False),
+    ("ERR_INVALID_URL", "bad_url", "invalid URL", False),
+    ("ERR_UNSAFE_PORT", "bad_url", "port refused by the browser as unsafe", False),
+    ("ERR_BLOCKED", "blocked", "request blocked", False),
+    ("ERR_INVALID_RESPONSE", "bad_response", "invalid response", False),
+    ("ERR_CONTENT_DECODING_FAILED", "bad_response", "content decoding failed", False),
+    ("ERR_RESPONSE_HEADERS_TRUNCATED", "bad_response", "truncated response headers", True),
+    ("ERR_HTTP2", "reset", "HTTP/2 protocol error", True),
+]
+
+
+def _navigation_error(exc: Exception, url: str) -> CaptureError:
+    msg = str(exc)
+    for code, kind, text, transient in NET_ERRORS:
+        if code in msg:
+            return CaptureError(kind, f"{text} ({url})", transient=transient)
+    if "Timeout" in exc.__class__.__name__ or "Timeout" in msg.split("\n")[0]:
+        return CaptureError("timeout", f"timed out loading {url}", transient=True)
+    first = msg.strip().splitlines()[0] if msg.strip() else exc.__class__.__name__
+    return CaptureError("navigation", f"could not load {url}: {first[:200]}")
+
+
+async def capture_page(browser, url: str, opts: CaptureOptions) -> Capture:
+    """Render and capture one URL. Bounded by opts.timeout as a whole."""
+    try:
+        check_url(url, opts.allowed_schemes)
+    except BadURL as exc:
+        raise CaptureError("bad_url", str(exc)) from None
+    deadline = Deadline(opts.timeout)
+    context = await new_context(browser, viewport=opts.viewport)
+    try:
+        return await asyncio.wait_for(_capture(context, url, opts, deadline), timeout=opts.timeout)
+    except asyncio.TimeoutError:
+        raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None
+    finally:
+        try:
+            await asyncio.wait_for(context.close(), timeout=10)
+        except Exception:
+            pass
+
+
+async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) -> Capture:
+    started = time.monotonic()
+    await settle.install(context)
+    await consent.install(context, opts.consent)
+    page = await context.new_page()
+    # Pop-ups and dialogs never block a capture.
+    page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+    page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
+    network = settle.NetworkTracker(page)
+
+    try:
+        response = await page.goto(url, wait_until="domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
+    except Exception as exc:
+        raise _navigation_error(exc, url) from None
+    if response is None:
+        raise CaptureError("navigation", f"no response for {url}")
+    status = response.status
+    headers = await response.all_headers()
+    ctype = (headers.get("content-type") or "").split(";")[0].strip().lower()
+    if status >= 400:
+        raise CaptureError("http", f"HTTP {status} {response.status_text or ''}".strip() + f" for {url}",
+                           status=status, transient=status >= 500 or status == 429)
+    if ctype and not ctype.startswith(HTML_TYPES):
+        raise CaptureError("not_html", f"not a web page: {url} is {ctype}", status=status)
+
+    notes: list[str] = []
+    try:
+        await page.wait_for_load_state("load", timeout=deadline.ms(cap=10, floor=1))
+    except Exception:
+        notes.append("page never finished loading; captured what had arrived")
+    await settle.wait_quiet(page, network, deadline, max_s=8)
+
+    consent_result = await consent.handle(page, opts.consent, deadline)
+    notes += await overlays.clear(page)
+    await settle.scroll_through(page, deadline)
+    await settle.wait_quiet(page, network, deadline, max_s=4)
+    expanded = await settle.expand_in_place(page, network, deadline)
+    if expanded:
+        notes.append(f"expanded {expanded} in-article control(s)")
+    if consent_result.action is None and opts.consent != "off":
+        consent_result = await consent.handle(page, opts.consent, deadline)  # late banners
+    notes += await overlays.clear(page)
+    await settle.back_to_top(page)
+
+    await page.evaluate(script("visibility.js"))
+    rendered = await page.content()
+    final_url = page.url
+    extraction = await asyncio.to_thread(extract, rendered, final_url)
+    box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
+    await overlays.freeze_fixed(page)
+    shots, shot_notes = await take(page, box, opts.shots)
+    notes += shot_notes
+
+    meta = extraction.metadata
+    record = {
+        "url": url,
+        "final_url": final_url,
+        "canonical_url": meta.get("canonical_url"),
+        "title": meta.get("title"),
+        "byline": meta.get("byline"),
+        "published": meta.get("published"),
+        "modified": meta.get("modified"),
+        "site_name": meta.get("site_name"),
+        "lang": meta.get("lang"),
+        "description": meta.get("description"),
+        "image_url": meta.get("image_url"),
+        "text": extraction.text,
+        "html": extraction.html,
+        "word_count": extraction.word_count,
+        "captured_at": utcnow(),
+        "status_code": status,
+        "content_type": ctype or None,
+        "consent_cmp": consent_result.cmp,
+        "consent_action": consent_result.action,
+        "consent_ok": None if consent_result.ok is None else int(consent_result.ok),
+        "extractor": extraction.extractor,
+        "capture_notes": "\n".join(notes) or None,
+        "capture_seconds": round(time.monotonic() - started, 3),
+    }
+    return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction)
+
+
+async def _dismiss(dialog) -> None:
+    try:
+        await dialog.dismiss()
+    except Exception:
+        pass
+
+
+async def _close_quietly(page) -> None:
+    try:
+        await page.close()
+    except Exception:
+        pass
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return re.sub(r"\s+", " ", text)[:300]
