@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-import json
 import os
+import sqlite3
 import sys
 from enum import Enum
 from typing import List, Optional
 
 from . import browser as browser_mod
+from .runner import default_concurrency
 from .store import default_db_path
 
 app = typer.Typer(
@@ -66,28 +67,31 @@ def resolve_db(db: Optional[str]) -> str:
     return path
 
 
-def default_concurrency() -> int:
-    return max(2, min(6, (os.cpu_count() or 2) * 2))
-
-
 @app.command()
 def capture(
     urls: List[str] = typer.Argument(None, help="URLs to capture.", show_default=False),
     db: Optional[str] = db_option(),
     from_file: Optional[str] = typer.Option(None, "--from", help="File of URLs, one per line ('-' for stdin; blank lines and # comments ignored)."),
     concurrency: int = typer.Option(default_concurrency(), "--concurrency", "-c", min=1, max=32, help="Pages rendered at once."),
+    per_host: Optional[int] = typer.Option(None, "--per-host", min=1, help="At most this many pages of one host at once [default: the concurrency]."),
+    host_delay: float = typer.Option(0.0, "--host-delay", min=0.0, help="Seconds between starting two pages of the same host."),
     consent: ConsentMode = typer.Option(ConsentMode.reject, "--consent", help="Consent banners: refuse, accept, or leave alone."),
     timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds allowed for each capture, all stages included."),
+    retries: int = typer.Option(2, "--retries", min=0, help="Extra tries for transient failures (timeouts, resets, 5xx)."),
+    recapture: bool = typer.Option(False, "--recapture", help="Capture URLs again even if the archive already has them."),
     image_format: ImageFormat = typer.Option(ImageFormat.jpeg, "--image-format", help="Screenshot format for page and article images."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
 ):
     """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
 
-    Exit status: 0 when every URL was captured, 1 when any failed (the others
-    are still stored), 2 for bad usage.
+    A batch is a queue in the archive: stop it any time (Ctrl-C) and run the same
+    command again to continue; URLs already captured are skipped unless
+    --recapture. Exit status: 0 when every URL was captured, 1 when any failed
+    (the others are still stored), 2 for bad usage, 130 when interrupted.
     """
     from .pipeline import CaptureOptions
-    from .runner import capture_urls
+    from .progress import LineReporter, RichReporter
+    from .runner import BatchOptions, capture_urls
     from .screenshots import ShotOptions
     from .urls import read_url_list
 
@@ -108,17 +112,23 @@ def capture(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value))
-
-    def report(o):
-        if as_json:
-            typer.echo(json.dumps(o.as_json(), ensure_ascii=False))
-        elif o.ok:
-            typer.echo(f"{o.article_id}\t{o.word_count} words\t{o.title or '(untitled)'}")
-        else:
-            typer.echo(f"failed: {o.url}: {o.error}", err=True)
-
-    outcomes = capture_urls(targets, db_path, opts, concurrency=concurrency, on_outcome=report)
-    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+    batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
+                         retries=retries, recapture=recapture)
+    live = sys.stderr.isatty() and not as_json and len(targets) > 1
+    reporter = RichReporter() if live else LineReporter(as_json=as_json)
+    try:
+        outcomes = capture_urls(targets, db_path, opts, reporter=reporter, batch=batch)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: finished captures are stored; run the same command again to continue", err=True)
+        raise typer.Exit(130)
+    except sqlite3.DatabaseError as exc:
+        typer.echo(f"error: archive {db_path}: {exc}", err=True)
+        raise typer.Exit(1)
+    failed = sum(1 for o in outcomes if not o.ok)
+    if live:
+        done = sum(1 for o in outcomes if o.ok and not o.skipped)
+        typer.echo(f"{done} captured, {failed} failed, {sum(o.skipped for o in outcomes)} skipped → {db_path}", err=True)
+    raise typer.Exit(0 if failed == 0 else 1)
 
 
 if __name__ == "__main__":

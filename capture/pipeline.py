@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 
 from . import consent, overlays, settle
@@ -31,6 +32,7 @@ class CaptureOptions:
     allowed_schemes: tuple = DEFAULT_SCHEMES
     viewport: tuple = (1280, 900)
     keep_rendered_html: bool = True
+    block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
 
 
 class CaptureError(Exception):
@@ -109,6 +111,8 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     started = time.monotonic()
     await settle.install(context)
     await consent.install(context, opts.consent)
+    if opts.block_outside:
+        await context.route(_is_outside, _abort_quietly)
     page = await context.new_page()
     # Pop-ups and dialogs never block a capture.
     page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
@@ -185,6 +189,23 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
         "capture_seconds": round(time.monotonic() - started, 3),
     }
     return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction)
+
+
+LOOPBACK_HOSTS = {"localhost", "::1", "[::1]"}
+
+
+def _is_outside(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    return not (host in LOOPBACK_HOSTS or host.startswith("127."))
+
+
+async def _abort_quietly(route) -> None:
+    try:
+        await route.abort("blockedbyclient")
+    except Exception:
+        pass
 
 
 async def _dismiss(dialog) -> None:

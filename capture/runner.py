@@ -1,22 +1,39 @@
-"""Capture many URLs with one browser: a pool of workers, one writer thread.
+"""Capture many URLs with one browser: a pool of workers over a queue kept in the archive.
 
-The browser side is asyncio; SQLite writes go to a single writer thread so a
-slow disk never stalls rendering, and each capture is one short transaction.
+The browser side is asyncio; SQLite writes go to one writer thread so a slow
+disk never stalls rendering, and each capture is one short transaction that
+also marks its queue entry done — which is what makes a batch resumable after
+Ctrl-C, a crash or SIGKILL without capturing any URL twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import random
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
+from urllib.parse import urlsplit
 
 from playwright.async_api import async_playwright
 
 from . import store
 from .browser import launch
 from .pipeline import CaptureError, CaptureOptions, capture_page, one_line
+
+
+@dataclass
+class BatchOptions:
+    concurrency: int = 4
+    per_host: int = 4            # pages of one host rendered at once
+    host_delay: float = 0.0      # seconds between starting two pages of one host
+    retries: int = 2             # extra tries for transient failures
+    backoff: float = 1.5         # seconds before the first retry; doubles after
+    recapture: bool = False
+    restart_every: int = 200     # pages per browser process, to keep memory bounded
 
 
 @dataclass
@@ -29,15 +46,28 @@ class Outcome:
     word_count: int | None = None
     error: str | None = None
     kind: str | None = None
+    skipped: bool = False
+    tries: int = 1
     details: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         d = {"url": self.url, "ok": self.ok, "seconds": round(self.seconds, 2)}
-        if self.ok:
-            d.update(id=self.article_id, title=self.title, words=self.word_count, **self.details)
+        if self.skipped:
+            d.update(id=self.article_id, skipped=True)
+        elif self.ok:
+            d.update(id=self.article_id, title=self.title, words=self.word_count, tries=self.tries, **self.details)
         else:
-            d.update(error=self.error, kind=self.kind)
+            d.update(error=self.error, kind=self.kind, tries=self.tries)
         return d
+
+
+class Reporter:
+    """What the CLI (or a test) wants to hear about a batch."""
+
+    def start(self, total: int, skipped: int) -> None: ...
+    def begin(self, url: str) -> None: ...
+    def outcome(self, outcome: Outcome) -> None: ...
+    def finish(self) -> None: ...
 
 
 class Writer:
@@ -47,74 +77,214 @@ class Writer:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeep-writer")
         self.db = self.pool.submit(store.connect, db_path).result()
 
-    async def call(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, self.db, *args)
+    async def call(self, fn, *args, **kw):
+        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: fn(self.db, *args, **kw))
+
+    def call_sync(self, fn, *args, **kw):
+        return self.pool.submit(lambda: fn(self.db, *args, **kw)).result()
 
     def close(self):
-        self.pool.submit(self.db.close).result()
-        self.pool.shutdown()
+        try:
+            self.pool.submit(self.db.close).result()
+        finally:
+            self.pool.shutdown()
+
+
+class BrowserHost:
+    """One Chromium shared by all workers; relaunched after a crash or every N pages.
+
+    A planned restart waits until the pages in flight are done, so no work is lost.
+    """
+
+    def __init__(self, pw, restart_every: int):
+        self.pw = pw
+        self.restart_every = restart_every
+        self.browser = None
+        self.pages_on_browser = 0
+        self.active = 0
+        self.restarts = 0
+        self.lock = asyncio.Lock()
+        self.idle = asyncio.Condition()
+
+    async def acquire(self):
+        async with self.lock:
+            needs_restart = self.browser is not None and (
+                not self.browser.is_connected() or self.pages_on_browser >= self.restart_every
+            )
+            if needs_restart:
+                async with self.idle:
+                    await self.idle.wait_for(lambda: self.active == 0 or not self.browser.is_connected())
+                await self._close()
+                self.restarts += 1
+            if self.browser is None:
+                self.browser = await launch(self.pw)
+                self.pages_on_browser = 0
+            self.pages_on_browser += 1
+            self.active += 1
+            return self.browser
+
+    async def release(self):
+        async with self.idle:
+            self.active -= 1
+            self.idle.notify_all()
+
+    async def _close(self):
+        if self.browser is not None:
+            try:
+                await asyncio.wait_for(self.browser.close(), timeout=15)
+            except Exception:
+                pass
+            self.browser = None
+
+    async def close(self):
+        async with self.lock:
+            await self._close()
+
+
+class HostGate:
+    """At most `per_host` pages of one host at once, and an optional delay between starts."""
+
+    def __init__(self, per_host: int, delay: float):
+        self.sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(max(1, per_host)))
+        self.delay = delay
+        self.next_start: dict[str, float] = defaultdict(float)
+
+    def host(self, url: str) -> str:
+        try:
+            return (urlsplit(url).hostname or "").lower()
+        except ValueError:
+            return ""
+
+    async def __call__(self, url: str):
+        host = self.host(url)
+        sem = self.sems[host]
+        await sem.acquire()
+        if self.delay:
+            wait = self.next_start[host] - time.monotonic()
+            self.next_start[host] = max(time.monotonic(), self.next_start[host]) + self.delay
+            if wait > 0:
+                await asyncio.sleep(wait)
+        return sem
 
 
 def _details(record: dict) -> dict:
-    keys = ("final_url", "byline", "published", "site_name", "lang", "consent_cmp", "consent_action", "consent_ok", "capture_notes")
+    keys = ("final_url", "byline", "published", "site_name", "lang", "consent_cmp", "consent_action",
+            "consent_ok", "capture_notes")
     return {k: record.get(k) for k in keys}
 
 
-async def capture_one(browser, writer: Writer, url: str, opts: CaptureOptions) -> Outcome:
-    started_at = store.utcnow()
-    t0 = time.monotonic()
-    attempt = {"url": url, "started_at": started_at}
-    try:
-        cap = await capture_page(browser, url, opts)
-    except CaptureError as exc:
-        seconds = time.monotonic() - t0
-        await writer.call(store.record_failure, {**attempt, "seconds": round(seconds, 3), "error": one_line(exc),
-                                                 "error_kind": exc.kind, "status_code": exc.status})
-        return Outcome(url, False, seconds, error=one_line(exc), kind=exc.kind)
-    except Exception as exc:  # a browser crash or a bug: recorded, never fatal to the batch
-        seconds = time.monotonic() - t0
-        msg = f"{exc.__class__.__name__}: {one_line(exc)}"
-        await writer.call(store.record_failure, {**attempt, "seconds": round(seconds, 3), "error": msg, "error_kind": "internal"})
-        return Outcome(url, False, seconds, error=msg, kind="internal")
-    seconds = time.monotonic() - t0
-    attempt.update(seconds=round(seconds, 3), status_code=cap.record.get("status_code"))
-    article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html, attempt)
-    return Outcome(url, True, seconds, article_id=article_id, title=cap.record.get("title"),
-                   word_count=cap.record.get("word_count"), details=_details(cap.record))
+BROWSER_GONE = ("Target closed", "Browser has been closed", "browser has disconnected", "Connection closed",
+                "Target page, context or browser has been closed")
 
 
-async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, concurrency: int = 1,
-                      on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts: CaptureOptions,
+                               bopts: BatchOptions) -> Outcome:
+    t_all = time.monotonic()
+    tries = 0
+    while True:
+        tries += 1
+        started_at = store.utcnow()
+        t0 = time.monotonic()
+        attempt = {"url": url, "started_at": started_at}
+        browser = await host.acquire()
+        try:
+            cap = await capture_page(browser, url, opts)
+            error = None
+        except CaptureError as exc:
+            error = exc
+        except Exception as exc:  # browser crash or a bug: recorded, never fatal to the batch
+            msg = one_line(exc)
+            gone = any(s.lower() in msg.lower() for s in BROWSER_GONE) or not browser.is_connected()
+            error = CaptureError("browser" if gone else "internal", f"{exc.__class__.__name__}: {msg}", transient=gone)
+        finally:
+            await host.release()
+        seconds = time.monotonic() - t0
+        if error is None:
+            attempt.update(seconds=round(seconds, 3), status_code=cap.record.get("status_code"))
+            article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html, attempt)
+            return Outcome(url, True, time.monotonic() - t_all, article_id=article_id, title=cap.record.get("title"),
+                           word_count=cap.record.get("word_count"), tries=tries, details=_details(cap.record))
+        final = not error.transient or tries > bopts.retries
+        await writer.call(store.record_failure, {**attempt, "seconds": round(seconds, 3), "error": one_line(error),
+                                                 "error_kind": error.kind, "status_code": error.status}, final=final)
+        if final:
+            return Outcome(url, False, time.monotonic() - t_all, error=one_line(error), kind=error.kind, tries=tries)
+        await asyncio.sleep(bopts.backoff * (2 ** (tries - 1)) * (0.8 + 0.4 * random.random()))
+
+
+def _dedupe(urls: list[str]) -> list[str]:
+    return list(dict.fromkeys(u.strip() for u in urls if u and u.strip()))
+
+
+async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts: BatchOptions,
+                      reporter: Reporter | None = None) -> list[Outcome]:
+    reporter = reporter or Reporter()
+    urls = _dedupe(urls)
     writer = Writer(db_path)
     outcomes: list[Outcome] = []
-    queue: asyncio.Queue = asyncio.Queue()
-    for u in urls:
-        queue.put_nowait(u)
+    claimed: set[str] = set()
     try:
-        async with async_playwright() as pw:
-            browser = await launch(pw)
+        writer.call_sync(store.release_stale)
+        already = writer.call_sync(store.enqueue, urls, recapture=bopts.recapture)
+        todo = [u for u in urls if u not in already]
+        for u in urls:
+            if u in already:
+                outcomes.append(Outcome(u, True, 0.0, article_id=already[u], skipped=True))
+        reporter.start(len(todo), len(already))
+        for o in outcomes:
+            reporter.outcome(o)
+        if todo:
+            queue: asyncio.Queue = asyncio.Queue()
+            for u in todo:
+                queue.put_nowait(u)
+            gate = HostGate(bopts.per_host, bopts.host_delay)
+            async with async_playwright() as pw:
+                host = BrowserHost(pw, bopts.restart_every)
 
-            async def worker():
-                while True:
-                    try:
-                        url = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    outcome = await capture_one(browser, writer, url, opts)
-                    outcomes.append(outcome)
-                    if on_outcome:
-                        on_outcome(outcome)
+                async def worker():
+                    while True:
+                        try:
+                            url = queue.get_nowait()
+                        except asyncio.QueueEmpty:
+                            return
+                        if not await writer.call(store.claim, url):
+                            continue  # another pagekeep process has it, or it finished meanwhile
+                        claimed.add(url)
+                        sem = await gate(url)
+                        try:
+                            reporter.begin(url)
+                            outcome = await capture_with_retries(host, writer, url, opts, bopts)
+                        finally:
+                            sem.release()
+                        claimed.discard(url)
+                        outcomes.append(outcome)
+                        reporter.outcome(outcome)
 
-            try:
-                await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(urls))))))
-            finally:
-                await browser.close()
+                try:
+                    await asyncio.gather(*(worker() for _ in range(max(1, min(bopts.concurrency, len(todo))))))
+                finally:
+                    await host.close()
     finally:
-        writer.close()
+        try:
+            if claimed:
+                writer.call_sync(store.unclaim, sorted(claimed))
+        finally:
+            writer.close()
+            reporter.finish()
     return outcomes
 
 
 def capture_urls(urls: list[str], db_path: str, opts: CaptureOptions | None = None, concurrency: int = 1,
+                 reporter: Reporter | None = None, batch: BatchOptions | None = None,
                  on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Synchronous entry point for the CLI, tests and benchmarks."""
-    return asyncio.run(capture_all(urls, db_path, opts or CaptureOptions(), concurrency, on_outcome))
+    bopts = batch or BatchOptions(concurrency=concurrency, per_host=max(concurrency, 1))
+    if on_outcome and reporter is None:
+        reporter = Reporter()
+        reporter.outcome = on_outcome  # type: ignore[method-assign]
+    return asyncio.run(capture_all(urls, db_path, opts or CaptureOptions(), bopts, reporter))
+
+
+def default_concurrency() -> int:
+    """Two pages per core renders well on small machines without running out of memory."""
+    return max(2, min(8, (os.cpu_count() or 2) * 2))

@@ -140,7 +140,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         # Batch work list: makes `capture --from` resumable after Ctrl-C or a crash.
         db["queue"].create(
             {"id": int, "url": str, "state": str, "tries": int, "last_error": str,
-             "article_id": int, "added_at": str, "updated_at": str},
+             "article_id": int, "owner": int, "added_at": str, "updated_at": str},
             pk="id",
         )
         db["queue"].create_index(["url"], unique=True)
@@ -149,7 +149,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
 
 def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict],
                  rendered_html: str | None, attempt: dict) -> int:
-    """Store one successful capture atomically; returns the new article id."""
+    """Store one successful capture atomically (article, images, page, attempt, queue); returns its id."""
     with write_transaction(db):
         article_id = db["articles"].insert(record).last_pk
         for shot in screenshots:
@@ -158,12 +158,100 @@ def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict
             blob = gzip.compress(rendered_html.encode("utf-8"), compresslevel=6)
             db["rendered_pages"].insert({"article_id": article_id, "bytes": len(blob), "html_gz": blob})
         db["attempts"].insert({**attempt, "ok": 1, "article_id": article_id})
+        db.execute(
+            "update queue set state = 'done', article_id = ?, owner = null, last_error = null, "
+            "tries = tries + 1, updated_at = ? where url = ?",
+            [article_id, utcnow(), record["url"]],
+        )
     return article_id
 
 
-def record_failure(db: sqlite_utils.Database, attempt: dict) -> None:
+def record_failure(db: sqlite_utils.Database, attempt: dict, final: bool = True) -> None:
+    """Log a failed try; when no retry follows, mark the queue entry failed (a re-run tries again)."""
     with write_transaction(db):
         db["attempts"].insert({**attempt, "ok": 0, "article_id": None})
+        if final:
+            db.execute(
+                "update queue set state = 'failed', owner = null, last_error = ?, tries = tries + 1, "
+                "updated_at = ? where url = ? and state = 'running'",
+                [attempt.get("error"), utcnow(), attempt["url"]],
+            )
+
+
+# --- the batch queue -------------------------------------------------------
+
+STALE_AFTER_S = 600
+
+
+def enqueue(db: sqlite_utils.Database, urls: list[str], recapture: bool = False) -> dict[str, int]:
+    """Add URLs to the queue; returns {url: article_id} for those already captured (to skip).
+
+    A URL counts as captured when the archive holds an article for it, whether it
+    came from an earlier batch or a single capture.
+    """
+    now = utcnow()
+    done: dict[str, int] = {}
+    with write_transaction(db):
+        for url in urls:
+            row = db.execute("select state, article_id from queue where url = ?", [url]).fetchone()
+            if row is None:
+                prior = db.execute("select max(id) from articles where url = ?", [url]).fetchone()[0]
+                state = "done" if prior and not recapture else "pending"
+                db.execute(
+                    "insert into queue (url, state, tries, article_id, added_at, updated_at) values (?, ?, 0, ?, ?, ?)",
+                    [url, state, prior, now, now],
+                )
+                if state == "done":
+                    done[url] = prior
+            elif row[0] == "done" and not recapture:
+                done[url] = row[1]
+            elif row[0] != "running" or recapture:
+                db.execute("update queue set state = 'pending', updated_at = ? where url = ? and state != 'running'", [now, url])
+    return done
+
+
+def release_stale(db: sqlite_utils.Database) -> int:
+    """Entries left 'running' by a process that died (Ctrl-C, crash, SIGKILL) go back to pending."""
+    cutoff = datetime.fromtimestamp(datetime.now(timezone.utc).timestamp() - STALE_AFTER_S, timezone.utc)
+    released = 0
+    with write_transaction(db):
+        for rid, owner, updated in db.execute("select id, owner, updated_at from queue where state = 'running'").fetchall():
+            if owner == os.getpid():
+                continue
+            if not _alive(owner) or (updated or "") < cutoff.isoformat(timespec="seconds").replace("+00:00", "Z"):
+                db.execute("update queue set state = 'pending', owner = null where id = ?", [rid])
+                released += 1
+    return released
+
+
+def claim(db: sqlite_utils.Database, url: str) -> bool:
+    """Take a queue entry for this process; False if another process is on it or it is done."""
+    with write_transaction(db):
+        cur = db.execute(
+            "update queue set state = 'running', owner = ?, updated_at = ? where url = ? and state in ('pending', 'failed')",
+            [os.getpid(), utcnow(), url],
+        )
+        return cur.rowcount == 1
+
+
+def unclaim(db: sqlite_utils.Database, urls: list[str]) -> None:
+    """On a clean stop, hand unfinished entries back to the queue."""
+    with write_transaction(db):
+        for url in urls:
+            db.execute("update queue set state = 'pending', owner = null where url = ? and state = 'running' and owner = ?",
+                       [url, os.getpid()])
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def rendered_html(db: sqlite_utils.Database, article_id: int) -> str | None:
