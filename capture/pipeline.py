@@ -17,7 +17,7 @@ from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
 from .jsassets import script
-from .screenshots import ShotOptions, take
+from .screenshots import ShotOptions, take, with_headline
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
 
@@ -159,6 +159,7 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     extraction = await asyncio.to_thread(extract, rendered, final_url)
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
     await overlays.freeze_fixed(page)
+    box = await with_headline(page, box)
     shots, shot_notes = await take(page, box, opts.shots)
     notes += shot_notes
 

@@ -41,6 +41,29 @@ def _shot(kind: str, img: Image.Image, opts: ShotOptions, note: str | None = Non
     return {"kind": kind, "mime": mime, "width": img.width, "height": img.height, "image": data, "note": note}
 
 
+async def with_headline(page, box: dict | None) -> dict | None:
+    """Widen the article box to take in the headline (and lead image) when they sit just above it."""
+    if not box:
+        return box
+    try:
+        h1 = await page.evaluate(
+            """() => { const h = Array.from(document.querySelectorAll('h1')).find(el => el.getBoundingClientRect().height > 0);
+                       if (!h) return null; const r = h.getBoundingClientRect();
+                       return {x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height}; }"""
+        )
+    except Exception:
+        return box
+    if not h1:
+        return box
+    gap = box["y"] - (h1["y"] + h1["height"])
+    same_column = h1["x"] >= box["x"] - 120 and h1["x"] + h1["width"] <= box["x"] + box["width"] + 120
+    if 0 <= gap <= 1600 and same_column:
+        x0 = min(box["x"], h1["x"])
+        x1 = max(box["x"] + box["width"], h1["x"] + h1["width"])
+        return {**box, "x": x0, "y": h1["y"], "width": x1 - x0, "height": box["y"] + box["height"] - h1["y"]}
+    return box
+
+
 async def take(page, article_box: dict | None, opts: ShotOptions) -> tuple[list[dict], list[str]]:
     """Returns screenshot rows (page, article, thumb) and notes about cuts."""
     notes: list[str] = []
