@@ -116,7 +116,10 @@ def install_chromium(echo=print) -> FoundBrowser:
     except BrowserNotFound:
         pass
     echo("browser: none found, trying `playwright install chromium` …")
-    rc = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"]).returncode
+    try:
+        rc = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900).returncode
+    except subprocess.TimeoutExpired:
+        rc = 1
     if rc == 0 and _playwright_chromium():
         find_chromium.cache_clear()
         return install_chromium(echo)
