@@ -79,6 +79,8 @@ NET_ERRORS = [
 
 def _navigation_error(exc: Exception, url: str) -> CaptureError:
     msg = str(exc)
+    if "Download is starting" in msg:
+        return CaptureError("not_html", f"not a web page: {url} is a download")
     for code, kind, text, transient in NET_ERRORS:
         if code in msg:
             return CaptureError(kind, f"{text} ({url})", transient=transient)
@@ -153,9 +155,25 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     notes += await overlays.clear(page)
     await settle.back_to_top(page)
 
-    await page.evaluate(script("visibility.js"))
-    rendered = await page.content()
-    final_url = page.url
+    for tries_left in (1, 0):
+        try:
+            await page.evaluate(script("visibility.js"))
+            rendered = await page.content()
+            final_url = page.url
+            break
+        except Exception as exc:
+            # A page that navigates itself away: capture where it went, once it has loaded.
+            if tries_left and _navigated(exc):
+                notes.append(f"page navigated away to {page.url}; captured where it went")
+                try:
+                    await page.wait_for_load_state("load", timeout=deadline.ms(cap=8, floor=1))
+                except Exception:
+                    pass
+                await settle.wait_quiet(page, network, deadline, max_s=3)
+                continue
+            raise
+    if final_url.startswith("chrome-error:") or final_url == "about:blank":
+        raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
     extraction = await asyncio.to_thread(extract, rendered, final_url)
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
     await overlays.freeze_fixed(page)
@@ -207,6 +225,11 @@ async def _abort_quietly(route) -> None:
         await route.abort("blockedbyclient")
     except Exception:
         pass
+
+
+def _navigated(exc: Exception) -> bool:
+    msg = str(exc)
+    return "Execution context was destroyed" in msg or "navigation" in msg.lower()
 
 
 async def _dismiss(dialog) -> None:

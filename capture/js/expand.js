@@ -14,7 +14,7 @@
     "continuar lendo", "continuar a ler", "leia mais", "ler mais", "ver mais", "mostrar mais",
   ];
   const norm = (s) => (s || "").replace(/[\s\u00a0]+/g, " ").replace(/[›»→…\.\+▼▾⌄↓]+/g, "").trim().toLowerCase();
-  const avoid = /(comment|related|recommend|teaser|footer|nav|menu|sidebar|newsletter|promo|share|social|cookie|consent)/i;
+  const avoid = /^(comments?|related|recommend\w*|teasers?|footer|nav|navbar|navigation|menu|sidebar|newsletter|promo|share|sharing|social|cookies?|consent)$/;
   const navigates = (el) => {
     if (el.tagName !== "A") return false;
     const href = (el.getAttribute("href") || "").trim();
@@ -32,18 +32,23 @@
   };
   const nearProse = (el) => {
     let node = el.parentElement;
-    for (let i = 0; node && i < 5; i++, node = node.parentElement) {
-      let chars = 0;
-      for (const p of node.querySelectorAll("p")) chars += p.textContent.trim().length;
-      if (chars > 200) return true;
-    }
+    for (let i = 0; node && i < 5; i++, node = node.parentElement) if (prose(node) > 200) return true;
     return false;
+  };
+  // Teasers, comments and navigation around the control rule it out; the search
+  // stops at the first ancestor holding real prose (the article itself, whose
+  // class names say nothing about the control).
+  const prose = (el) => {
+    let chars = 0;
+    for (const p of el.querySelectorAll("p")) chars += p.textContent.trim().length;
+    return chars;
   };
   const inAvoided = (el) => {
     for (let n = el; n && n !== document.body; n = n.parentElement) {
-      if (["NAV", "HEADER", "FOOTER", "ASIDE"].includes(n.tagName) && !n.closest("article")) return true;
-      const tag = `${n.id || ""} ${typeof n.className === "string" ? n.className : ""}`;
-      if (avoid.test(tag)) return true;
+      if (n !== el && prose(n) > 600) return false;
+      if (["NAV", "HEADER", "FOOTER", "ASIDE"].includes(n.tagName)) return true;
+      const tokens = `${n.id || ""} ${typeof n.className === "string" ? n.className : ""}`.toLowerCase().split(/[\s_-]+/);
+      if (tokens.some((t) => avoid.test(t))) return true;
     }
     return false;
   };
