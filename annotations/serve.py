@@ -1,0 +1,167 @@
+"""Serve an archive in Datasette with pagekeep's metadata and plugin.
+
+`pagekeep serve` calls `serve()`; a demo script can too. Tests and the
+benchmark use `make_datasette()` so they exercise exactly what users get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import errno
+import socket
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from datasette.app import Datasette
+from datasette.plugins import pm
+from datasette.utils import tilde_encode
+from datasette.version import __version__ as datasette_version
+
+from capture.store import connect
+
+from . import plugin
+from .schema import ensure_indexes
+
+METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
+TEMPLATE_DB = "pagekeep"  # the database key metadata.yml describes
+
+SETTINGS = {
+    # Facet suggestions run a GROUP BY per column on every table page; on a
+    # 10,000-article archive with full text that alone takes seconds.
+    "suggest_facets": False,
+    "facet_time_limit_ms": 1000,
+    "sql_time_limit_ms": 3000,
+    # Long text and HTML cells on plain Datasette pages (JSON, SQL results) stay readable.
+    "truncate_cells_html": 400,
+}
+
+
+class ServeError(Exception):
+    """A problem `pagekeep serve` reports in one line (missing archive, port in use)."""
+
+
+def ensure_plugin() -> None:
+    """Register the plugin even where entry points are not loaded (Datasette's own test mode)."""
+    if not pm.is_registered(plugin) and pm.get_plugin("pagekeep") is None:
+        pm.register(plugin, name="pagekeep")
+
+
+def load_metadata(db_name: str, path: Path | None = None) -> dict:
+    """metadata.yml, with its `pagekeep` database entry applied to `db_name`."""
+    path = Path(path) if path else METADATA_PATH
+    if not path.exists():
+        return {}
+    metadata = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    databases = metadata.get("databases") or {}
+    if TEMPLATE_DB in databases and db_name != TEMPLATE_DB:
+        databases = {**databases, db_name: copy.deepcopy(databases[TEMPLATE_DB])}
+        del databases[TEMPLATE_DB]
+        metadata["databases"] = databases
+        if "description_html" in metadata:
+            metadata["description_html"] = metadata["description_html"].replace(
+                f'href="{TEMPLATE_DB}/', f'href="{tilde_encode(db_name)}/')
+    return metadata
+
+
+def prepare_archive(db_path: str | Path) -> int:
+    """Check the archive exists, bring its schema up to date; returns its article count."""
+    path = Path(db_path)
+    if not path.exists():
+        raise ServeError(f"no archive at {path}: capture something first (pagekeep capture URL --db {path}) "
+                         "or pass --db")
+    try:
+        db = connect(path)
+        try:
+            ensure_indexes(db)
+            return db.conn.execute("select count(*) from articles").fetchone()[0]
+        finally:
+            db.conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ServeError(f"{path} is not a pagekeep archive ({exc})") from None
+
+
+def make_datasette(db_path: str | Path, *, metadata_path: Path | None = None,
+                   settings: dict | None = None) -> Datasette:
+    """A Datasette for the archive, configured as `pagekeep serve` runs it."""
+    ensure_plugin()
+    path = Path(db_path)
+    name = path.stem
+    return Datasette(
+        [str(path)],
+        metadata=load_metadata(name, metadata_path),
+        settings={**SETTINGS, **(settings or {})},
+    )
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} on {host} is already in use: pass --port with another number "
+                             "(or --port 0 for any free port)") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, *, open_message: bool = True,
+          echo: Callable[[str], None] | None = None) -> None:
+    """Serve the archive until interrupted; prints where to browse and the owner's login link."""
+    import uvicorn
+
+    echo = echo or (lambda line: print(line, flush=True))
+    count = prepare_archive(db_path)
+    ds = make_datasette(db_path)
+    sock = bind_socket(host, port)
+    actual_port = sock.getsockname()[1]
+    asyncio.run(ds.invoke_startup())
+
+    base = f"http://{_url_host(host)}:{actual_port}"
+    db_name = next(name for name in ds.databases if name != "_internal")
+    listing = base + ds.urls.table(db_name, "articles")
+    login = f"{base}{ds.urls.path('-/auth-token')}?token={ds._root_token}"
+    if open_message:
+        echo(f"pagekeep: serving {db_path} ({count:,} article{'s' if count != 1 else ''}) "
+             f"with Datasette {datasette_version}")
+        echo(f"  Browse the archive: {listing}")
+        echo("  Log in to tag and write notes (one-time link for you, the owner):")
+        echo(f"    {login}")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            echo(f"  Note: listening on {host}, so anyone who can reach this machine can read the archive.")
+        echo("  Stop with Ctrl+C.")
+
+    config = uvicorn.Config(ds.app(), host=host, port=actual_port, log_level="warning",
+                            access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    if open_message:
+        echo("pagekeep: stopped")
+
+
+if __name__ == "__main__":  # python -m annotations.serve DB [PORT]
+    try:
+        serve(sys.argv[1], port=int(sys.argv[2]) if len(sys.argv) > 2 else 8001)
+    except ServeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
