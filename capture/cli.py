@@ -131,5 +131,130 @@ def capture(
     raise typer.Exit(0 if failed == 0 else 1)
 
 
+# --- browse, tag and search (annotations/) -------------------------------------------------
+
+def _open_archive(db: Optional[str]):
+    """An existing archive, or exit 1 with a one-line reason (never creates one by accident)."""
+    from .store import connect
+
+    path = resolve_db(db)
+    if not os.path.exists(path):
+        typer.echo(f"error: no archive at {path} (capture something first, or pass --db)", err=True)
+        raise typer.Exit(1)
+    try:
+        return connect(path)
+    except sqlite3.DatabaseError as exc:
+        typer.echo(f"error: archive {path}: {exc}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    db: Optional[str] = db_option(),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+    port: int = typer.Option(8001, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+):
+    """Browse, search, tag and annotate the archive in Datasette.
+
+    Prints the address to open and a one-time login link for you, the owner:
+    anyone who can reach the server may read; only a logged-in user may tag
+    and write notes.
+    """
+    from annotations.serve import ServeError, serve as run_server
+
+    try:
+        run_server(resolve_db(db), host=host, port=port, echo=lambda line: typer.echo(line))
+    except ServeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def tag(
+    article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
+    tags: List[str] = typer.Argument(..., metavar="TAG...", help="Tags to add (commas also separate tags)."),
+    db: Optional[str] = db_option(),
+):
+    """Add tags to an article."""
+    from annotations import tags as annotations_tags
+
+    archive = _open_archive(db)
+    try:
+        added = annotations_tags.add_tags(archive, article_id, tags)
+    except annotations_tags.AnnotationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    current = annotations_tags.tags_for(archive, article_id)
+    typer.echo(f"article {article_id}: {added} tag{'s' if added != 1 else ''} added; tags: {', '.join(current)}")
+
+
+@app.command()
+def untag(
+    article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
+    tags: List[str] = typer.Argument(..., metavar="TAG...", help="Tags to remove."),
+    db: Optional[str] = db_option(),
+):
+    """Remove tags from an article."""
+    from annotations import tags as annotations_tags
+
+    archive = _open_archive(db)
+    try:
+        removed = annotations_tags.remove_tags(archive, article_id, tags)
+    except annotations_tags.AnnotationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    current = annotations_tags.tags_for(archive, article_id)
+    typer.echo(f"article {article_id}: {removed} tag{'s' if removed != 1 else ''} removed; "
+               f"tags: {', '.join(current) if current else '(none)'}")
+
+
+@app.command()
+def note(
+    article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
+    text: str = typer.Argument("", metavar="TEXT", help="The note."),
+    quote: Optional[str] = typer.Option(None, "--quote", "-q", help="A passage of the article the note is about."),
+    author: Optional[str] = typer.Option(None, "--author", help="Who wrote the note [default: $USER]."),
+    db: Optional[str] = db_option(),
+):
+    """Add a note to an article, optionally quoting a passage of it."""
+    from annotations import tags as annotations_tags
+
+    archive = _open_archive(db)
+    try:
+        note_id = annotations_tags.add_note(archive, article_id, text, quote=quote,
+                                            author=author or os.environ.get("USER") or None)
+    except annotations_tags.AnnotationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"article {article_id}: note {note_id} added")
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., metavar="QUERY", help='Words, "a phrase", prefix*, AND/OR/NOT.'),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="Show at most this many matches."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per match."),
+    db: Optional[str] = db_option(),
+):
+    """Full-text search over titles, bylines and article text, best matches first."""
+    import json
+
+    from annotations.search import search as run_search
+
+    archive = _open_archive(db)
+    results = run_search(archive, query, limit=limit)
+    if as_json:
+        for r in results:
+            typer.echo(json.dumps(r, ensure_ascii=False))
+        return
+    if not results:
+        typer.echo(f"no articles match {query!r}", err=True)
+        return
+    for r in results:
+        day = (r["published"] or r["captured_at"] or "")[:10]
+        typer.echo(f"{r['id']:>6}  {day:10}  {r['site_name'] or '':20.20}  {r['title'] or r['url']}")
+        typer.echo(f"        {' '.join((r['snippet'] or '').split())}")
+
+
 if __name__ == "__main__":
     app()
