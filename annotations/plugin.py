@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import datasette.handle_exception
 from datasette import hookimpl
 
 from . import web
 from .schema import ensure_indexes
 
 TEMPLATES = str(Path(__file__).parent / "templates")
+
+# Datasette 0.65's error handler prints every 404 with rich (locals included,
+# request cookies among them) and, for URLs no route matches, calls rich
+# outside an `except` block, which raises, so those requests fail with a 500
+# instead of a 404. rich is installed here (pagekeep uses it for progress), so
+# switch that printing off; Datasette then answers with its normal error pages.
+datasette.handle_exception.rich = None
 
 
 @hookimpl

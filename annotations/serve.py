@@ -89,12 +89,26 @@ def make_datasette(db_path: str | Path, *, metadata_path: Path | None = None,
     """A Datasette for the archive, configured as `pagekeep serve` runs it."""
     ensure_plugin()
     path = Path(db_path)
-    name = path.stem
+    metadata = load_metadata(path.stem, metadata_path)
+    if not looks_like_archive(path):  # metadata.yml describes archives only
+        metadata.pop("databases", None)
     return Datasette(
         [str(path)],
-        metadata=load_metadata(name, metadata_path),
+        metadata=metadata,
         settings={**SETTINGS, **(settings or {})},
     )
+
+
+def looks_like_archive(path: Path) -> bool:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return {"articles", "screenshots"} <= names
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
