@@ -33,6 +33,7 @@ class CaptureOptions:
     viewport: tuple = (1280, 900)
     keep_rendered_html: bool = True
     block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
+    consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
 
 
 class CaptureError(Exception):
@@ -54,9 +55,9 @@ class Capture:
 
 
 NET_ERRORS = [
-    ("ERR_NAME_NOT_RESOLVED", "dns", "unknown host", True),
-    ("ERR_NAME_RESOLUTION_FAILED", "dns", "unknown host", True),
-    ("ERR_CONNECTION_REFUSED", "refused", "connection refused", True),
+    ("ERR_NAME_NOT_RESOLVED", "dns", "unknown host", False),
+    ("ERR_NAME_RESOLUTION_FAILED", "dns", "unknown host", False),
+    ("ERR_CONNECTION_REFUSED", "refused", "connection refused", False),
     ("ERR_CONNECTION_RESET", "reset", "connection reset", True),
     ("ERR_CONNECTION_CLOSED", "reset", "connection closed", True),
     ("ERR_EMPTY_RESPONSE", "reset", "empty response", True),
@@ -112,15 +113,47 @@ async def capture_page(browser, url: str, opts: CaptureOptions) -> Capture:
 async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) -> Capture:
     started = time.monotonic()
     await settle.install(context)
-    await consent.install(context, opts.consent)
+    await consent.install(context, opts.consent, opts.consent_config)
     if opts.block_outside:
-        await context.route(_is_outside, _abort_quietly)
+        await context.route(lambda u: _is_outside(u) or _origin(u) != _origin(url), _block_outside)
     page = await context.new_page()
     # Pop-ups and dialogs never block a capture.
     page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
     page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
     network = settle.NetworkTracker(page)
+    notes: list[str] = []
+    watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
+    try:
+        return await _render_and_extract(page, network, url, opts, deadline, notes, started)
+    finally:
+        watchdog.cancel()
 
+
+async def _watchdog(context, page, notes: list[str], every: float = 1.0, patience: float = 3.0) -> None:
+    """Stop runaway page scripts (an endless loop freezes every later step) via CDP."""
+    try:
+        cdp = await context.new_cdp_session(page)
+    except Exception:
+        return  # not Chromium, or the page is gone
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.wait_for(page.evaluate("1"), timeout=patience)
+        except asyncio.TimeoutError:
+            try:
+                await asyncio.wait_for(cdp.send("Runtime.terminateExecution"), timeout=5)
+                if not any(n.startswith("stopped a runaway") for n in notes):
+                    notes.append("stopped a runaway page script")
+            except Exception:
+                return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            pass  # navigating, or closed: try again next tick
+
+
+async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
+                              notes: list[str], started: float) -> Capture:
     try:
         response = await page.goto(url, wait_until="domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
@@ -136,9 +169,8 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     if ctype and not ctype.startswith(HTML_TYPES):
         raise CaptureError("not_html", f"not a web page: {url} is {ctype}", status=status)
 
-    notes: list[str] = []
     try:
-        await page.wait_for_load_state("load", timeout=deadline.ms(cap=10, floor=1))
+        await page.wait_for_load_state("load", timeout=deadline.ms(cap=min(8, opts.timeout * 0.25), floor=1))
     except Exception:
         notes.append("page never finished loading; captured what had arrived")
     await settle.wait_quiet(page, network, deadline, max_s=8)
@@ -150,8 +182,10 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     expanded = await settle.expand_in_place(page, network, deadline)
     if expanded:
         notes.append(f"expanded {expanded} in-article control(s)")
-    if consent_result.action is None and opts.consent != "off":
+    if consent_result.action is None:
         consent_result = await consent.handle(page, opts.consent, deadline)  # late banners
+    if consent_result.detail:
+        notes.append(f"consent: {consent_result.detail}")
     notes += await overlays.clear(page)
     await settle.back_to_top(page)
 
@@ -176,6 +210,7 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
         raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
     extraction = await asyncio.to_thread(extract, rendered, final_url)
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
+    rendered = await page.content()  # now with the article element marked (data-pk-article)
     await overlays.freeze_fixed(page)
     box = await with_headline(page, box)
     shots, shot_notes = await take(page, box, opts.shots)
@@ -220,9 +255,22 @@ def _is_outside(url: str) -> bool:
     return not (host in LOOPBACK_HOSTS or host.startswith("127."))
 
 
-async def _abort_quietly(route) -> None:
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc
+
+
+async def _block_outside(route) -> None:
+    """Abort outside requests; a later top-level navigation away from the captured origin
+    (an https upgrade, a redirect to the page's home host) gets 204, so the page stays put."""
     try:
-        await route.abort("blockedbyclient")
+        req = route.request
+        if req.is_navigation_request() and req.frame.parent_frame is None:
+            await route.fulfill(status=204, body="")
+        elif _is_outside(req.url):
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()
     except Exception:
         pass
 

@@ -15,9 +15,9 @@ from .jsassets import script
 
 QUIET_MS = 500          # how long the page must stay quiet
 REQUEST_STALE_S = 5.0   # requests older than this are long polls, not content
-SCROLL_STEP = 0.85      # of the viewport height
-SCROLL_PAUSE_S = 0.12
-MAX_SCROLL_PX = 60000   # infinite scroll must end somewhere
+SCROLL_STEP = 1.0       # of the viewport height; lazy loaders watch a margin around it
+SCROLL_PAUSE_S = 0.08
+MAX_SCROLL_PX = 20000   # as deep as the page screenshot goes; infinite scroll must end somewhere
 
 
 class NetworkTracker:
@@ -71,7 +71,7 @@ async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: f
     return False
 
 
-async def scroll_through(page, deadline: Deadline, max_s: float = 8.0) -> int:
+async def scroll_through(page, deadline: Deadline, max_s: float = 3.0) -> int:
     """Scroll down a viewport at a time so lazy images and IntersectionObserver content load."""
     stop = time.monotonic() + min(max_s, deadline.left())
     y = 0

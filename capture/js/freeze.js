@@ -1,9 +1,10 @@
-// Before a full-page screenshot: pin fixed and sticky elements to where they sit
-// at the top of the page, so headers and bars appear once instead of floating over
-// the middle of the capture. Bottom-anchored bars (chat bubbles, ad strips) are hidden.
+// Before a full-page screenshot: pin fixed and sticky elements that sit in the top
+// half of the viewport to where they are at the top of the page, so headers appear
+// once instead of floating over the middle of the capture. Bottom-anchored bars are
+// left alone: a full-page screenshot shows them once, at the bottom.
 () => {
   const vh = window.innerHeight;
-  let pinned = 0, hidden = 0;
+  let pinned = 0;
   window.scrollTo(0, 0);
   for (const el of document.body ? document.body.querySelectorAll("*") : []) {
     const cs = getComputedStyle(el);
@@ -19,12 +20,8 @@
         el.style.setProperty("top", `${r.top + window.scrollY}px`, "important");
         el.style.setProperty("bottom", "auto", "important");
         pinned++;
-      } else {
-        el.style.setProperty("display", "none", "important");
-        el.setAttribute("data-pk-removed", "bottom-fixed");
-        hidden++;
       }
     }
   }
-  return { pinned, hidden };
+  return { pinned };
 }
