@@ -1,83 +1,189 @@
-// pagekeep's own consent fallback for banners no autoconsent rule knows: find a
-// visible layer that talks about cookies/consent/terms, press its refuse (or
-// accept) button by its words in the main European languages; in reject mode a
-// banner with no refusal path is hidden rather than accepted.
-// Returns {found, action, button, banner} or {found: false}.
-(mode) => {
-  const topic = /(cookie|consent|gdpr|privacy|privacidad|privacidade|datenschutz|einwilligung|zustimm|confidentialit|consentement|consentimiento|consenso|riservatezza|toestemming|terms of use|agree to|tracking|personalis|personaliz)/i;
-  const acceptWords = [
-    "accept", "accept all", "accept all cookies", "accept cookies", "allow all", "allow all cookies", "allow", "allow cookies",
-    "agree", "i agree", "agree and close", "agree & close", "i accept", "ok", "okay", "got it", "yes", "yes, i agree", "continue", "understood", "i understand",
-    "alle akzeptieren", "akzeptieren", "alle cookies akzeptieren", "zustimmen", "alle zulassen", "einverstanden", "annehmen", "alle annehmen", "verstanden", "ich stimme zu", "zustimmen und weiter",
-    "tout accepter", "accepter", "accepter tout", "j'accepte", "accepter et fermer", "d'accord", "oui", "ok pour moi",
-    "aceptar", "aceptar todo", "aceptar todas", "aceptar cookies", "acepto", "de acuerdo", "vale",
-    "accetta", "accetta tutto", "accetta tutti", "accetto", "accetta e chiudi", "ho capito",
-    "accepteren", "alle accepteren", "alles accepteren", "akkoord", "ik ga akkoord", "toestaan",
-    "aceitar", "aceitar todos", "aceitar tudo", "aceito", "concordo", "permitir todos",
-  ];
-  const rejectWords = [
-    "reject", "reject all", "reject all cookies", "decline", "decline all", "deny", "deny all", "refuse", "refuse all", "disagree",
-    "i do not agree", "do not accept", "no thanks", "no, thanks", "only necessary", "necessary only", "only essential", "essential only",
-    "necessary cookies only", "use necessary cookies only", "only necessary cookies", "reject optional cookies", "reject non-essential",
-    "continue without accepting", "continue without agreeing",
-    "ablehnen", "alle ablehnen", "nur notwendige", "nur notwendige cookies", "nur essenzielle", "nur essenzielle cookies", "nur erforderliche cookies", "ohne zustimmung fortfahren", "nicht einverstanden",
-    "tout refuser", "refuser", "refuser tout", "continuer sans accepter", "je refuse", "non merci",
-    "rechazar", "rechazar todo", "rechazar todas", "solo necesarias", "solo las necesarias", "no acepto",
-    "rifiuta", "rifiuta tutto", "rifiuta tutti", "solo necessari", "continua senza accettare", "non accetto",
-    "weigeren", "alles weigeren", "alle weigeren", "alleen noodzakelijk", "alleen noodzakelijke cookies", "niet akkoord",
-    "rejeitar", "rejeitar todos", "recusar", "recusar todos", "apenas necessários", "só necessários",
-  ];
-  const norm = (s) => (s || "").replace(/[\s\u00a0]+/g, " ").replace(/[!.›»→✓✔]+$/g, "").trim().toLowerCase();
+// pagekeep's own consent fallback, for banners no autoconsent rule knows.
+// Finds a visible layer (fixed/sticky/dialog, or an in-flow consent block with
+// both choices) that speaks of cookies/consent, then presses its refuse (or
+// accept) button, recognised by its words in English, German, French, Spanish,
+// Italian, Dutch and Portuguese. Open shadow roots are searched too. In reject
+// mode a banner without a refusal path is hidden, never accepted.
+//
+// opts: {mode: "reject"|"accept", dry: bool, frame: bool}
+//   dry:   only report what is still showing (nothing is clicked or hidden)
+//   frame: this document is a (cross-origin) frame; its body may be the banner
+// Returns {found, action, button, banner, clicked, frames, visible}
+(opts) => {
+  const mode = (opts && opts.mode) || "reject";
+  const dry = !!(opts && opts.dry);
+  const inFrame = !!(opts && opts.frame);
+  const vw = window.innerWidth, vh = window.innerHeight;
+
+  const topic = /(cookie|consent|gdpr|dsgvo|rgpd|datenschutz|einwillig|zustimm|privacy|privacidad|privacidade|confidentialit|consentement|consentimiento|consentimento|consenso|riservatezza|toestemming|traceurs|rastreadores|tracker|tracking|personalis|personaliz|partenaires|partners|fornitori|proveedores|parceiros|vendors)/i;
+
+  // Labels are matched whole, after normalisation (lower case, single spaces,
+  // no trailing punctuation/arrows, straight apostrophes).
+  const R = (parts) => new RegExp("^(?:" + parts.join("|") + ")$", "i");
+  const rejectRe = R([
+    // English
+    "reject(?: all)?(?: cookies)?", "reject (?:optional|non-essential|nonessential|additional|all non-essential|unnecessary) cookies",
+    "decline(?: all)?(?: cookies)?", "deny(?: all)?(?: cookies)?", "refuse(?: all)?(?: cookies)?", "disagree(?: and close)?",
+    "i (?:do not|don't) (?:agree|accept|consent)", "(?:do not|don't) (?:agree|accept|consent)", "no,? thanks", "no,? thank you",
+    "(?:use |allow |accept )?(?:only |just )?(?:strictly )?(?:necessary|essential|required|functional)(?: cookies)?(?: only)?",
+    "continue without (?:accepting|agreeing|consent|consenting)(?: cookies)?", "reject and close", "opt[ -]out",
+    // German
+    "(?:alle |alles )?ablehnen", "(?:alle )?cookies ablehnen", "ablehnen und (?:schließen|schliessen|weiter)", "(?:alle )?verweigern",
+    "(?:nur )?(?:technisch )?(?:notwendige|erforderliche|essenzielle|essentielle|funktionale)(?: cookies)?(?: verwenden| akzeptieren| zulassen| erlauben)?",
+    "nur (?:notwendige|erforderliche|essenzielle|essentielle)(?: cookies)?",
+    "(?:weiter |fortfahren )?ohne (?:zustimmung|einwilligung|akzeptieren)(?: fortfahren| weiter)?", "nicht (?:einverstanden|zustimmen)",
+    // French
+    "(?:tout )?refuser(?: tout)?(?: et (?:fermer|continuer))?", "refuser (?:les|tous les) cookies", "je refuse", "non,? merci",
+    "continuer sans accepter", "(?:accepter )?(?:uniquement|seulement) (?:les )?(?:cookies )?(?:nécessaires|necessaires|essentiels|strictement nécessaires)",
+    "(?:cookies )?(?:strictement )?(?:nécessaires|essentiels) (?:uniquement|seulement)", "interdire(?: tout)?",
+    // Spanish
+    "rechazar(?: todo| todas| todos)?(?: las cookies)?", "rechazar cookies", "no acepto", "denegar(?: todo| todas)?",
+    "(?:aceptar )?(?:solo|sólo|solamente) (?:las )?(?:cookies )?(?:necesarias|esenciales|técnicas)", "continuar sin aceptar",
+    // Italian
+    "rifiuta(?: tutto| tutti)?(?: i cookie)?", "rifiuto", "non accetto", "nega(?: tutto| tutti)?",
+    "(?:accetta )?(?:solo|soltanto) (?:i )?(?:cookie )?(?:necessari|essenziali|tecnici)", "continua senza accettare",
+    // Dutch
+    "(?:alles |alle )?weigeren", "(?:alle )?cookies weigeren", "(?:alles )?afwijzen", "niet akkoord",
+    "(?:alleen |enkel )?(?:noodzakelijke|functionele|essentiële|essentiele) cookies(?: accepteren| toestaan)?",
+    "(?:alleen|enkel) (?:noodzakelijk|noodzakelijke|functioneel|functionele)(?: cookies)?", "ga verder zonder (?:te )?accepteren",
+    // Portuguese
+    "rejeitar(?: todos| tudo)?(?: os cookies)?", "recusar(?: todos| tudo)?(?: os cookies)?", "não aceito", "nao aceito",
+    "(?:aceitar )?(?:apenas|só|somente) (?:os )?(?:cookies )?(?:necessários|necessarios|essenciais)", "continuar sem aceitar",
+  ]);
+  const acceptRe = R([
+    "accept(?: all)?(?: cookies)?", "accept all cookies", "accept (?:&|and) (?:close|continue)", "allow(?: all)?(?: cookies)?",
+    "agree(?: and (?:close|continue)| & close)?", "i agree", "i accept", "ok", "okay", "got it", "yes,? i agree", "yes", "consent",
+    "understood", "i understand", "continue", "accept and continue",
+    "(?:alle |alles )?akzeptieren", "alle cookies akzeptieren", "(?:allen |allem )?zustimmen(?: und weiter)?", "alle zulassen",
+    "einverstanden", "(?:alle )?annehmen", "verstanden", "ich stimme zu", "akzeptieren und (?:schließen|schliessen|weiter)",
+    "(?:tout )?accepter(?: tout)?(?: et (?:fermer|continuer))?", "accepter les cookies", "j'accepte", "d'accord", "oui", "ok pour moi",
+    "aceptar(?: todo| todas| todos)?(?: las cookies)?", "acepto", "de acuerdo", "vale", "aceptar y (?:cerrar|continuar)", "permitir todas?",
+    "accetta(?: tutto| tutti)?(?: i cookie)?", "accetto", "accetta e (?:chiudi|continua)", "ho capito", "consenti(?: tutti)?",
+    "(?:alles |alle )?accepteren", "(?:alle )?cookies accepteren", "akkoord", "ik ga akkoord", "(?:alles )?toestaan",
+    "aceitar(?: todos| tudo)?(?: os cookies)?", "aceito", "concordo", "permitir (?:todos|tudo)", "aceitar e fechar",
+  ]);
+
+  const norm = (s) => (s || "").replace(/[\u2018\u2019\u00b4`]/g, "'").replace(/[\s\u00a0]+/g, " ")
+    .replace(/^[\s"'«»“”]+|[\s"'«»“”!.:›»→✓✔×]+$/g, "").trim().toLowerCase();
   const visible = (el) => {
+    if (!el || !el.isConnected) return false;
     const cs = getComputedStyle(el);
     if (cs.display === "none" || cs.visibility === "hidden" || Number(cs.opacity) === 0) return false;
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0;
+    return r.width > 1 && r.height > 1;
+  };
+  const up = (n) => n.parentElement || (n.parentNode && n.parentNode.host) || null;
+  const deepAll = (root, out = []) => {
+    for (const el of root.querySelectorAll("*")) {
+      out.push(el);
+      if (el.shadowRoot) deepAll(el.shadowRoot, out);
+    }
+    return out;
+  };
+  const deepText = (el) => {
+    let t = el.innerText || "";
+    for (const h of [el, ...el.querySelectorAll("*")]) if (h.shadowRoot) t += " " + (h.shadowRoot.textContent || "");
+    return t.slice(0, 6000);
+  };
+  const coverage = (el) => {
+    const r = el.getBoundingClientRect();
+    const w = Math.max(0, Math.min(r.right, vw) - Math.max(r.left, 0));
+    const h = Math.max(0, Math.min(r.bottom, vh) - Math.max(r.top, 0));
+    return (w * h) / (vw * vh);
+  };
+  const describe = (el) => {
+    if (el === document.body) return inFrame ? `frame ${location.host}` : "body";
+    const id = el.id ? `#${el.id}` : "";
+    const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/)[0] : "";
+    return `${el.tagName.toLowerCase()}${id}${cls}`;
   };
   const layered = (el) => {
-    for (let n = el; n && n !== document.documentElement; n = n.parentElement) {
+    for (let n = el; n && n !== document.documentElement && n !== document.body; n = up(n)) {
+      if (!(n instanceof Element)) continue;
       const cs = getComputedStyle(n);
-      if (cs.position === "fixed" || cs.position === "sticky" || n.matches("dialog, [role=dialog], [aria-modal=true]")) return n;
+      if (cs.position === "fixed" || cs.position === "sticky") return n;
+      if (n.matches("dialog, [role=dialog], [role=alertdialog], [aria-modal=true]")) return n;
       if (cs.position === "absolute" && Number(cs.zIndex) >= 100) return n;
     }
     return null;
   };
-  const buttonsIn = (root) => Array.from(root.querySelectorAll(
-    "button, [role=button], input[type=button], input[type=submit], a"
-  )).filter(visible);
-  const label = (b) => norm(b.innerText || b.value || b.getAttribute("aria-label") || b.title);
-  // Candidate banners: layered elements whose own text speaks of consent.
-  const banners = new Set();
-  for (const b of buttonsIn(document.body || document.documentElement)) {
+  const proseChars = (el) => {
+    let n = 0;
+    for (const p of el.querySelectorAll("p")) n += (p.textContent || "").trim().length;
+    return n;
+  };
+  const isButton = (el) => el.matches("button, [role=button], input[type=button], input[type=submit], a, [tabindex]");
+  const label = (b) => {
+    const raw = (b.tagName === "INPUT" ? b.value : b.textContent) || b.getAttribute("aria-label") || b.title || "";
+    return raw.length > 80 ? "" : norm(raw);
+  };
+  const leavesPage = (b) => b.tagName === "A" && /^https?:/.test(b.getAttribute("href") || "") &&
+    (() => { try { const u = new URL(b.href); return u.origin !== location.origin || u.pathname !== location.pathname; } catch (e) { return false; } })();
+  const kindOf = (l) => rejectRe.test(l) ? "reject" : acceptRe.test(l) ? "accept" : null;
+
+  // A consent block that is not a layer: a small container whose text speaks of
+  // consent and that offers both an accept and a reject button (consent walls
+  // sometimes sit in the page flow where the article would be).
+  const block = (b) => {
+    let n = up(b);
+    for (let i = 0; n && i < 8 && n !== document.body && n !== document.documentElement; i++, n = up(n)) {
+      const text = deepText(n);
+      if (text.length > 3000) return null;
+      if (!topic.test(text)) continue;
+      const kinds = new Set(deepAll(n).filter(isButton).map((x) => kindOf(label(x))));
+      if (kinds.has("reject") && kinds.has("accept")) return n;
+    }
+    return null;
+  };
+
+  const all = deepAll(document.body || document.documentElement);
+  const candidates = [];
+  for (const b of all) {
+    if (!isButton(b) || b.closest("[data-pk-removed]")) continue;
     const l = label(b);
-    if (!l || l.length > 45) continue;
-    if (!acceptWords.includes(l) && !rejectWords.includes(l)) continue;
-    const layer = layered(b);
+    if (!l || !kindOf(l) || !visible(b)) continue;
+    let layer = layered(b) || block(b);
+    if (!layer && inFrame && document.body && deepText(document.body).length < 4000) layer = document.body;
     if (!layer || !visible(layer)) continue;
-    const text = (layer.innerText || "").slice(0, 4000);
-    if (topic.test(text)) banners.add(layer);
+    if (layer !== document.body && proseChars(layer) > 1500) continue;  // the story itself is never a banner
+    if (!topic.test(deepText(layer))) continue;
+    if (!candidates.includes(layer)) candidates.push(layer);
   }
-  for (const banner of banners) {
-    const buttons = buttonsIn(banner);
-    const find = (words) => buttons.find((b) => words.includes(label(b)) && !(b.tagName === "A" && /^https?:/.test(b.getAttribute("href") || "") && new URL(b.href).pathname !== location.pathname));
-    const reject = find(rejectWords), accept = find(acceptWords);
-    banner.setAttribute("data-pk-consent", "1");
-    const desc = banner.id ? `#${banner.id}` : (typeof banner.className === "string" && banner.className ? "." + banner.className.trim().split(/\s+/)[0] : banner.tagName.toLowerCase());
-    if (mode === "reject" && reject) {
-      reject.click();
-      return { found: true, action: "reject", button: label(reject), banner: desc };
+  // Iframes shown in a layer or over much of the viewport: a banner may live inside.
+  const frames = [];
+  if (!inFrame) {
+    for (const f of all) {
+      if (f.tagName !== "IFRAME" || !visible(f) || f.closest("[data-pk-removed]")) continue;
+      const cover = coverage(f);
+      if (cover < 0.01) continue;
+      if (layered(f) || cover > 0.25) {
+        f.setAttribute("data-pk-consent-frame", String(frames.length));
+        frames.push({ index: frames.length, cover: Math.round(cover * 100) / 100 });
+      }
     }
-    if (mode === "accept" && accept) {
-      accept.click();
-      return { found: true, action: "accept", button: label(accept), banner: desc };
-    }
-    if (mode === "accept" && reject) {
-      reject.click();
-      return { found: true, action: "reject", button: label(reject), banner: desc };
-    }
-    banner.style.setProperty("display", "none", "important");
-    banner.setAttribute("data-pk-removed", "consent");
-    return { found: true, action: "hide", button: null, banner: desc };
   }
-  return { found: false };
+  const stillVisible = Array.from(document.querySelectorAll("[data-pk-consent]")).filter(visible).length;
+  if (dry) {
+    return { found: candidates.length > 0, banners: candidates.map(describe), visible: stillVisible, frames };
+  }
+  for (const banner of candidates) {
+    const buttons = deepAll(banner).filter((b) => isButton(b) && visible(b) && !leavesPage(b));
+    const find = (kind) => buttons.find((b) => kindOf(label(b)) === kind);
+    const reject = find("reject"), accept = find("accept");
+    const desc = describe(banner);
+    if (banner !== document.body) banner.setAttribute("data-pk-consent", "1");
+    let press = null, action = null;
+    if (mode === "accept" && accept) { press = accept; action = "accept"; }
+    else if (reject) { press = reject; action = "reject"; }
+    if (press) {
+      press.click();
+      return { found: true, action, button: label(press), banner: desc, clicked: true, frames };
+    }
+    if (banner !== document.body) {
+      banner.style.setProperty("display", "none", "important");
+      banner.setAttribute("data-pk-removed", "consent");
+    }
+    return { found: true, action: "hide", button: null, banner: desc, clicked: false, frames };
+  }
+  return { found: false, frames, visible: stillVisible };
 }

@@ -1,0 +1,53 @@
+// Init script (every frame, before the page's own scripts): loads DuckDuckGo's
+// autoconsent content script and connects it to pagekeep through the binding
+// window.__pkConsentMessage (capture/consent.py answers "init" and "eval").
+// The bundle is spliced in by consent.py where the marker below stands; it is
+// read from the installed duckduckgo-autoconsent-py package, never copied here.
+//
+// Two details keep a page without a banner as cheap as before:
+// - autoconsent's own timers (detection retries, waits) must not look like the
+//   page being busy to pagekeep's activity tracker (js/activity.js), so the
+//   bundle runs with the original setTimeout captured here, or, when the
+//   tracker was installed first, with timers it does not count;
+// - only messages the capture needs cross to Python (no per-step reports).
+(() => {
+  if (window.__pkConsentEngine) return;
+  if (!/^https?:$/.test(location.protocol)) return;  // about:blank, data: and srcdoc frames hold no CMP
+  Object.defineProperty(window, "__pkConsentEngine", { value: true, enumerable: false });
+
+  const realSet = window.setTimeout, realClear = window.clearTimeout;
+  const setT = function (fn, ms, ...rest) {
+    const pk = window.__pk;
+    if (!pk || typeof pk.gen !== "number") return realSet.call(window, fn, ms, ...rest);
+    const g = pk.gen;
+    pk.gen = 1e9;  // beyond the tracker's generation limit: not "pending page work"
+    try { return realSet.call(window, fn, ms, ...rest); } finally { pk.gen = g; }
+  };
+  const clearT = function (id) { return realClear.call(window, id); };
+
+  const FORWARD = new Set(["init", "eval", "cmpDetected", "popupFound", "optOutResult", "optInResult",
+                           "autoconsentDone", "autoconsentError", "selfTestResult"]);
+  let lifecycle = "";
+  window.autoconsentSendMessage = (msg) => {
+    if (!msg || typeof msg !== "object") return Promise.resolve();
+    if (msg.type === "report") {
+      const lc = msg.state && msg.state.lifecycle;
+      if (!lc || lc === lifecycle || lc === "loading" || lc === "waitingForInitResponse") return Promise.resolve();
+      lifecycle = lc;
+      msg = { type: "report", lifecycle: lc, url: msg.url, mainFrame: msg.mainFrame };
+    } else if (!FORWARD.has(msg.type)) {
+      return Promise.resolve();
+    }
+    const send = window.__pkConsentMessage;
+    if (typeof send !== "function") return Promise.resolve();
+    try {
+      return Promise.resolve(send(msg)).catch(() => {});
+    } catch (e) {
+      return Promise.resolve();
+    }
+  };
+
+  (function (setTimeout, clearTimeout) {
+    /*__AUTOCONSENT_BUNDLE__*/
+  }).call(window, setT, clearT);
+})();
