@@ -76,6 +76,7 @@ def capture(
     per_host: Optional[int] = typer.Option(None, "--per-host", min=1, help="At most this many pages of one host at once [default: the concurrency]."),
     host_delay: float = typer.Option(0.0, "--host-delay", min=0.0, help="Seconds between starting two pages of the same host."),
     consent: ConsentMode = typer.Option(ConsentMode.reject, "--consent", help="Consent banners: refuse, accept, or leave alone."),
+    consent_config: Optional[str] = typer.Option(None, "--consent-config", metavar="PATH", help="Per-domain consent modes, TOML or YAML (default: $PAGEKEEP_CONSENT_CONFIG, else ~/.config/pagekeep/consent.toml when it exists).", show_default=False),
     timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds allowed for each capture, all stages included."),
     retries: int = typer.Option(2, "--retries", min=0, help="Extra tries for transient failures (timeouts, resets, 5xx)."),
     recapture: bool = typer.Option(False, "--recapture", help="Capture URLs again even if the archive already has them."),
@@ -105,13 +106,21 @@ def capture(
     if not targets:
         typer.echo("error: no URLs given (pass URLs or --from FILE)", err=True)
         raise typer.Exit(2)
+    from .consent_config import ConsentConfigError, load_policy
+
+    try:
+        load_policy(consent.value, consent_config)
+    except ConsentConfigError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
     db_path = resolve_db(db)
     try:
         browser_mod.find_chromium()
     except browser_mod.BrowserNotFound as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
-    opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value))
+    opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value),
+                          consent_config=consent_config)
     batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
                          retries=retries, recapture=recapture)
     live = sys.stderr.isatty() and not as_json and len(targets) > 1
