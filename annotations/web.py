@@ -504,7 +504,8 @@ async def row_vars(datasette, database, request):
     if not rows:
         return None
     article = dict(rows[0])
-    view = "text" if request.args.get("view") == "text" or not article.get("html") else "html"
+    # The clean text is the record; the sanitized HTML is offered as the formatted view.
+    view = "html" if request.args.get("view") == "html" and article.get("html") else "text"
 
     def gather(conn):
         shots = conn.execute(

@@ -244,7 +244,7 @@ async def test_hostile_capture_runs_nothing(served, browser, beacon):
     outside.clear()
 
     hostile = f"{served.base}/pagekeep/articles/{served.hostile_id}"
-    for url in (hostile, hostile + "?view=text", f"{served.base}/pagekeep/articles",
+    for url in (hostile, hostile + "?view=html", f"{served.base}/pagekeep/articles",
                 f"{served.base}/pagekeep/articles?_search=hostile"):
         response = await page.goto(url)
         assert response.status == 200

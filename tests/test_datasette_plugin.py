@@ -124,8 +124,10 @@ async def test_row_page_reads_like_an_archive_record(ds):
     assert "Riverside Herald" in html and "trafilatura" in html  # metadata
     # anonymous readers get no write forms
     assert 'name="csrftoken"' not in html and "log in" in html.lower()
-    text_view = (await ds.client.get("/archive/articles/1?view=text")).text
-    assert "<strong>Plain text</strong>" in text_view
+    assert "<strong>Clean text</strong>" in html
+    formatted = (await ds.client.get("/archive/articles/1?view=html")).text
+    assert "<strong>Formatted</strong>" in formatted
+    assert all(f"<p>{p}</p>" in formatted for p in rec["text"].split("\n\n"))
 
 
 async def test_article_pages_send_a_strict_csp_and_nonce_every_inline_script(ds):
