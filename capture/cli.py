@@ -81,6 +81,7 @@ def capture(
     retries: int = typer.Option(2, "--retries", min=0, help="Extra tries for transient failures (timeouts, resets, 5xx)."),
     recapture: bool = typer.Option(False, "--recapture", help="Capture URLs again even if the archive already has them."),
     image_format: ImageFormat = typer.Option(ImageFormat.jpeg, "--image-format", help="Screenshot format for page and article images."),
+    max_page_mb: float = typer.Option(20.0, "--max-page-mb", min=0.1, help="Refuse documents larger than this (MB)."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
 ):
     """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
@@ -120,7 +121,7 @@ def capture(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value),
-                          consent_config=consent_config)
+                          consent_config=consent_config, max_page_mb=max_page_mb)
     batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
                          retries=retries, recapture=recapture)
     live = sys.stderr.isatty() and not as_json and len(targets) > 1

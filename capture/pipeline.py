@@ -32,6 +32,7 @@ class CaptureOptions:
     allowed_schemes: tuple = DEFAULT_SCHEMES
     viewport: tuple = (1280, 900)
     keep_rendered_html: bool = True
+    max_page_mb: float = 20.0     # larger documents are refused: the browser cannot settle them in time
     block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
     consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
 
@@ -155,7 +156,7 @@ async def _watchdog(context, page, notes: list[str], every: float = 1.0, patienc
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
                               notes: list[str], started: float) -> Capture:
     try:
-        response = await page.goto(url, wait_until="domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
+        response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
         raise _navigation_error(exc, url) from None
     if response is None:
@@ -168,6 +169,14 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
                            status=status, transient=status >= 500 or status == 429)
     if ctype and not ctype.startswith(HTML_TYPES):
         raise CaptureError("not_html", f"not a web page: {url} is {ctype}", status=status)
+    size = int(headers.get("content-length") or 0) if (headers.get("content-length") or "").isdigit() else 0
+    if size > opts.max_page_mb * 1e6:
+        raise CaptureError("too_large", f"page too large: {url} is {size / 1e6:.0f} MB (limit {opts.max_page_mb:g} MB)",
+                           status=status)
+    try:
+        await page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
+    except Exception as exc:
+        raise _navigation_error(exc, url) from None
 
     try:
         await page.wait_for_load_state("load", timeout=deadline.ms(cap=min(8, opts.timeout * 0.25), floor=1))
@@ -266,7 +275,7 @@ async def _block_outside(route) -> None:
     try:
         req = route.request
         if req.is_navigation_request() and req.frame.parent_frame is None:
-            await route.fulfill(status=204, body="")
+            await route.abort("aborted")
         elif _is_outside(req.url):
             await route.abort("blockedbyclient")
         else:
