@@ -49,6 +49,8 @@ DETECT_GRACE_S = 2.5     # how long after cmpDetected a popup may still appear
 AFTER_ACTION_S = 3.0     # page settling after a consent click (walls load the article then)
 FRAME_BUDGET_S = 2.0     # all iframe fallback work together
 ENGINE_GRACE_S = 1.2     # a banner is showing but autoconsent has not spoken yet: its next retry comes within this
+MAX_ATTEMPTS = 21        # 1 + detectRetries: autoconsent stops looking after these
+AFTER_QUIET_S = 0.3      # after a consent click: this long without DOM changes or requests counts as settled
 BINDING = "__pkConsentMessage"
 MARKER = "/*__AUTOCONSENT_BUNDLE__*/"
 
@@ -183,6 +185,7 @@ class _Session:
     trackers: dict = field(default_factory=dict)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     inits: int = 0
+    frames: dict = field(default_factory=dict)   # id(frame) -> {"frame", "main", "init", "attempts", "attempt_t", "lifecycle"}
 
     def mode_for_frame(self, frame, url: str | None) -> str:
         try:
@@ -204,8 +207,12 @@ class _Session:
             main = False
         if kind == "init":
             self.inits += 1
+            self.frames[id(frame)] = {"frame": frame, "main": main, "init": time.monotonic(), "attempts": 0,
+                                      "attempt_t": None, "lifecycle": "init"}
             mode = self.mode_for_frame(frame, msg.get("url"))
             config = engine_config(mode)
+            if not config["enabled"]:
+                self.frames[id(frame)]["lifecycle"] = "disabled"
             rules = rules_for(msg.get("url") or frame.url, main) if config["enabled"] else "[]"
             expr = ("window.autoconsentReceiveMessage && window.autoconsentReceiveMessage("
                     f'{{"type":"initResp","config":{json.dumps(config)},"rules":{{"autoconsent":{rules}}}}})')
@@ -219,8 +226,38 @@ class _Session:
             reply = json.dumps({"type": "evalResp", "id": msg.get("id"), "result": result})
             await _quietly(frame.evaluate(f"window.autoconsentReceiveMessage && window.autoconsentReceiveMessage({reply})"))
             return
+        if kind == "report":
+            st = self.frames.get(id(frame))
+            if st is not None:
+                if msg.get("attempts", 0) != st["attempts"]:
+                    st["attempts"], st["attempt_t"] = msg.get("attempts", 0), time.monotonic()
+                st["lifecycle"] = msg.get("lifecycle")
+            return
         self.events.append(_Event(time.monotonic(), kind, frame, main, msg))
         self.changed.set()
+
+    def may_still_detect(self, page, dom_quiet_s: float | None, frames_only: bool = False) -> bool:
+        """Could autoconsent still recognise what is on screen now? (False: it already looked and found nothing.)"""
+        now = time.monotonic()
+        for st in self.frames.values():
+            try:
+                if st["frame"].page is not page or st["frame"].is_detached():
+                    continue
+            except Exception:
+                continue
+            if st["lifecycle"] not in ("init", "initialized", "started"):
+                continue  # it has concluded (nothing found, or a CMP: then its own messages tell)
+            if st["attempt_t"] is None:
+                if now - st["init"] < 3.0:
+                    return True  # initialised, first look still to come
+                continue
+            if frames_only or not st["main"]:
+                continue
+            if st["attempts"] > MAX_ATTEMPTS:
+                continue  # gave up
+            if dom_quiet_s is None or st["attempt_t"] < now - dom_quiet_s + 0.1:
+                return True  # the page changed after its last look: it looks again on that change
+        return False
 
     def of(self, kind: str) -> list:
         return [e for e in self.events if e.type == kind]
@@ -327,8 +364,10 @@ async def handle(page, mode, deadline) -> ConsentResult:
         # retries on DOM changes, so give it a moment before our fallback acts.
         dry = await _evaluate(page.main_frame, script("consent_fallback.js"), {"mode": eff, "dry": True})
         if dry and (dry.get("found") or dry.get("frames")):
-            await session.wait_for_news(min(ENGINE_GRACE_S, max(0.0, deadline.left() - 4.0)))
-            await session.settle(deadline)
+            quiet = await _evaluate(page.main_frame, _QUIET_JS)
+            if session.may_still_detect(page, quiet, frames_only=not dry.get("found")):
+                await session.wait_for_news(min(ENGINE_GRACE_S, max(0.0, deadline.left() - 4.0)))
+                await session.settle(deadline)
     cmp, action, engine_failed = _engine_outcome(session, notes)
     found = acted = action is not None
     found = found or engine_failed
@@ -400,16 +439,24 @@ async def _evaluate(frame, code: str, arg=None, timeout: float = 3.0):
 
 
 async def _after_action(page, session: _Session, deadline) -> None:
-    """Let the page react to a consent choice: a wall fetches the article only now."""
-    from .settle import NetworkTracker, wait_quiet
+    """Let the page react to a consent choice: a wall fetches the article only now.
 
-    await asyncio.sleep(0.15)
+    Settled = no DOM change, no request in flight or just finished, and no short
+    timer pending, for AFTER_QUIET_S; at most AFTER_ACTION_S.
+    """
+    from .settle import NetworkTracker
+
     tracker = session.trackers.get(page)
     if tracker is None:
         tracker = session.trackers[page] = NetworkTracker(page)
-    budget = min(AFTER_ACTION_S, max(0.0, deadline.left() - 4.0))
-    if budget > 0:
-        await wait_quiet(page, tracker, deadline, max_s=budget)
+    stop = time.monotonic() + min(AFTER_ACTION_S, max(0.0, deadline.left() - 4.0))
+    await asyncio.sleep(0.1)
+    while time.monotonic() < stop:
+        snap = await _evaluate(page.main_frame, "() => window.__pk ? window.__pk.snapshot() : null", timeout=1)
+        dom_quiet = snap is None or (snap["quietFor"] >= AFTER_QUIET_S * 1000 and snap["pendingTimers"] == 0)
+        if dom_quiet and tracker.quiet_for() >= AFTER_QUIET_S:
+            return
+        await asyncio.sleep(0.08)
 
 
 async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list, list]:
@@ -461,6 +508,8 @@ async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list,
         break
     return actions, notes
 
+
+_QUIET_JS = "() => window.__pk && window.__pk.snapshot ? window.__pk.snapshot().quietFor / 1000 : null"
 
 _HIDE_MARKED_JS = """() => {
     let n = 0;

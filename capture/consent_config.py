@@ -163,8 +163,24 @@ def load_policy(default_mode: str = "reject", path: str | os.PathLike | None = N
     return ConsentPolicy(default_mode, parse_rules(data.get("domains") or {}, str(p)), str(p))
 
 
+_CACHE: dict = {}
+
+
 def as_policy(mode_or_policy, config_path=None) -> ConsentPolicy:
-    """Accept what callers have: a mode string (plus optional file) or a ready policy."""
+    """Accept what callers have: a mode string (plus optional file) or a ready policy.
+
+    Every capture asks; the file is read again only when it changed.
+    """
     if isinstance(mode_or_policy, ConsentPolicy):
         return mode_or_policy
-    return load_policy(mode_or_policy or "reject", config_path)
+    mode = mode_or_policy or "reject"
+    path = Path(config_path).expanduser() if config_path else default_path()
+    try:
+        stamp = path.stat().st_mtime_ns if path else None
+    except OSError:
+        stamp = None
+    key = (mode, str(path) if path else None, stamp, config_path is not None or bool(os.environ.get(ENV_VAR)))
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = load_policy(mode, config_path)
+    return _CACHE[key]

@@ -27,14 +27,18 @@
 
   const FORWARD = new Set(["init", "eval", "cmpDetected", "popupFound", "optOutResult", "optInResult",
                            "autoconsentDone", "autoconsentError", "selfTestResult"]);
-  let lifecycle = "";
+  let lifecycle = "", attempts = 0;
   window.autoconsentSendMessage = (msg) => {
     if (!msg || typeof msg !== "object") return Promise.resolve();
     if (msg.type === "report") {
-      const lc = msg.state && msg.state.lifecycle;
-      if (!lc || lc === lifecycle || lc === "loading" || lc === "waitingForInitResponse") return Promise.resolve();
+      // Only lifecycle changes and detection attempts (Python needs to know
+      // whether autoconsent has already looked at the page as it is now).
+      const st = msg.state || {};
+      const lc = st.lifecycle, n = st.findCmpAttempts || 0;
+      if (!lc || lc === "loading" || lc === "waitingForInitResponse" || (lc === lifecycle && n === attempts)) return Promise.resolve();
       lifecycle = lc;
-      msg = { type: "report", lifecycle: lc, url: msg.url, mainFrame: msg.mainFrame };
+      attempts = n;
+      msg = { type: "report", lifecycle: lc, attempts: n };
     } else if (!FORWARD.has(msg.type)) {
       return Promise.resolve();
     }

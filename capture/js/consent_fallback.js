@@ -15,7 +15,10 @@
   const inFrame = !!(opts && opts.frame);
   const vw = window.innerWidth, vh = window.innerHeight;
 
-  const topic = /(cookie|consent|gdpr|dsgvo|rgpd|datenschutz|einwillig|zustimm|privacy|privacidad|privacidade|confidentialit|consentement|consentimiento|consentimento|consenso|riservatezza|toestemming|traceurs|rastreadores|tracker|tracking|personalis|personaliz|partenaires|partners|fornitori|proveedores|parceiros|vendors)/i;
+  // What the layer says (its own words, not its links' or buttons'): consent
+  // vocabulary, or privacy vocabulary together with a yes/no choice.
+  const strongTopic = /(cookie|consent|gdpr|dsgvo|rgpd|einwillig|zustimm|consentement|consentimiento|consentimento|consenso|toestemming|traceurs|rastreadores|tracking technolog|tracker)/i;
+  const weakTopic = /(privacy|privacidad|privacidade|confidentialit|datenschutz|privatsph|riservatezza|personalis|personaliz|partenaires|partners|fornitori|proveedores|parceiros|vendors)/i;
 
   // Labels are matched whole, after normalisation (lower case, single spaces,
   // no trailing punctuation/arrows, straight apostrophes).
@@ -80,6 +83,26 @@
     }
     return out;
   };
+  const ownText = (el) => {
+    const parts = [];
+    const walk = (root) => {
+      const w = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = w.nextNode(); n; n = w.nextNode()) {
+        const p = n.parentElement;
+        if (p && !p.closest("a, button, [role=button], script, style")) parts.push(n.nodeValue);
+      }
+      for (const h of root.querySelectorAll("*")) if (h.shadowRoot) walk(h.shadowRoot);
+    };
+    walk(el);
+    return parts.join(" ").slice(0, 6000);
+  };
+  const speaksOfConsent = (el) => {
+    const t = ownText(el);
+    if (strongTopic.test(t)) return true;
+    if (!weakTopic.test(t)) return false;
+    const kinds = new Set(deepAll(el).filter(isButton).map((x) => kindOf(label(x))));
+    return kinds.has("reject") && kinds.has("accept");
+  };
   const deepText = (el) => {
     let t = el.innerText || "";
     for (const h of [el, ...el.querySelectorAll("*")]) if (h.shadowRoot) t += " " + (h.shadowRoot.textContent || "");
@@ -129,7 +152,7 @@
     for (let i = 0; n && i < 8 && n !== document.body && n !== document.documentElement; i++, n = up(n)) {
       const text = deepText(n);
       if (text.length > 3000) return null;
-      if (!topic.test(text)) continue;
+      if (!speaksOfConsent(n)) continue;
       const kinds = new Set(deepAll(n).filter(isButton).map((x) => kindOf(label(x))));
       if (kinds.has("reject") && kinds.has("accept")) return n;
     }
@@ -146,7 +169,7 @@
     if (!layer && inFrame && document.body && deepText(document.body).length < 4000) layer = document.body;
     if (!layer || !visible(layer)) continue;
     if (layer !== document.body && proseChars(layer) > 1500) continue;  // the story itself is never a banner
-    if (!topic.test(deepText(layer))) continue;
+    if (!speaksOfConsent(layer)) continue;
     if (!candidates.includes(layer)) candidates.push(layer);
   }
   // Iframes shown in a layer or over much of the viewport: a banner may live inside.
