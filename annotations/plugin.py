@@ -55,7 +55,7 @@ def register_routes():
 
 @hookimpl
 def register_facet_classes():
-    return [web.TagFacet]
+    return [web.ArchiveFacet, web.TagFacet]
 
 
 @hookimpl

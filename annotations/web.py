@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zlib
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
@@ -360,16 +361,27 @@ def routes():
 # ---------------------------------------------------------------- tag facet and filter
 
 def _tag_where(index: int) -> str:
-    return (f"id in (select at.article_id from article_tags at join tags t on t.id = at.tag_id "
+    # "+id": keeps SQLite walking the listing's sort index and testing membership,
+    # instead of fetching every tagged article (wide rows) and sorting them.
+    return (f"+id in (select at.article_id from article_tags at join tags t on t.id = at.tag_id "
             f"where t.name = :pagekeep_tag{index} collate nocase)")
 
 
+def _next_day(day: str) -> str | None:
+    try:
+        return (datetime.strptime(day, "%Y-%m-%d") + timedelta(days=1)).strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
 async def tag_filters(request, database, table, datasette):
+    """?_tag=NAME (repeatable: all of them), ?_untagged=1, ?_day=YYYY-MM-DD (captured that UTC day)."""
     if table != "articles":
         return None
     selected = [t for t in request.args.getlist("_tag") if t.strip()]
     untagged = request.args.get("_untagged")
-    if not (selected or untagged) or not await is_archive(datasette, database):
+    days = [d for d in request.args.getlist("_day") if d.strip()]
+    if not (selected or untagged or days) or not await is_archive(datasette, database):
         return None
     where, params, human = [], {}, []
     for i, name in enumerate(selected):
@@ -377,9 +389,82 @@ async def tag_filters(request, database, table, datasette):
         params[f"pagekeep_tag{i}"] = name
         human.append(f"tagged “{name}”")
     if untagged:
-        where.append("id not in (select article_id from article_tags)")
+        where.append("+id not in (select article_id from article_tags)")
         human.append("not tagged")
+    for i, day in enumerate(days):
+        following = _next_day(day)
+        if following is None:
+            where.append("0")
+            human.append(f"captured on {day!r} (not a date)")
+            continue
+        # a range on captured_at (ISO 8601 UTC) uses its index; date(captured_at) = ? cannot
+        where.append(f"captured_at >= :pagekeep_day{i} and captured_at < :pagekeep_day{i}_end")
+        params[f"pagekeep_day{i}"] = day
+        params[f"pagekeep_day{i}_end"] = following
+        human.append(f"captured on {day}")
     return FilterArguments(where, params=params, human_descriptions=human)
+
+
+class ArchiveFacet(Facet):
+    """Facets on articles that stay fast on large archives.
+
+    Datasette's own column and date facets group the filtered rows themselves,
+    which means reading each matching article row; in an archive, columns
+    stored after the article text (captured_at among them) sit behind that
+    text's overflow pages, so a facet over thousands of search hits reads
+    hundreds of megabytes. These facets group an index instead and only test
+    membership of the filtered ids. Config: a column name; `captured_at` and
+    `published` facet by day (toggling ?_day= for captured_at).
+    """
+
+    type = "archive"
+    DAY_COLUMNS = {"captured_at"}
+    COLUMNS = {"site_name", "lang", "captured_at", "byline", "extractor", "consent_cmp", "status_code"}
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        configs = self.get_configs()
+        if self.table != "articles" or not configs or not await is_archive(self.ds, self.database):
+            return [], []
+        results, timed_out = [], []
+        facet_size = self.get_facet_size()
+        for source_and_config in configs:
+            column = source_and_config["config"].get("simple")
+            if column not in self.COLUMNS:
+                continue
+            day = column in self.DAY_COLUMNS
+            expr = f"substr({column}, 1, 10)" if day else column
+            order = "value desc" if day else "count desc, value"
+            sql = f"""
+                select {expr} as value, count(*) as count from articles
+                where +id in (select id from ({self.sql})) and {column} is not null
+                group by value order by {order} limit {facet_size + 1}
+            """
+            try:
+                rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                              custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            key = "_day" if day else column
+            chosen = self.request.args.getlist(key)
+            values = []
+            for row in rows[:facet_size]:
+                value = row["value"]
+                selected = str(value) in chosen
+                path = (path_with_removed_args(self.request, {key: str(value)}) if selected
+                        else path_with_added_args(self.request, {key: value, "_next": None}))
+                values.append({"value": value, "label": value, "count": row["count"], "selected": selected,
+                               "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(path))})
+            results.append({
+                "name": column, "type": "day" if day else "column", "results": values,
+                "hideable": source_and_config["source"] != "metadata",
+                "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet_archive": column})),
+                "truncated": len(rows) > facet_size,
+            })
+        return results, timed_out
 
 
 class TagFacet(Facet):
@@ -397,14 +482,16 @@ class TagFacet(Facet):
         config = configs[0]
         facet_size = self.get_facet_size()
         selected = self.request.args.getlist("_tag")
+        # "+at.article_id": scan article_tags and test membership rather than
+        # look up each filtered article (see ArchiveFacet)
         sql = f"""
             select t.name as value, count(*) as count
             from article_tags at join tags t on t.id = at.tag_id
-            where at.article_id in (select id from ({self.sql}))
+            where +at.article_id in (select id from ({self.sql}))
             group by t.id order by count desc, t.name collate nocase limit {facet_size + 1}
         """
         untagged_sql = f"""
-            select count(*) from ({self.sql}) where id not in (select article_id from article_tags)
+            select count(*) from ({self.sql}) where +id not in (select article_id from article_tags)
         """
         try:
             rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,

@@ -134,6 +134,19 @@ def test_cli_tag_untag_note_search(tmp_path):
     assert any(json.loads(line)["title"] == title for line in out.splitlines())
 
 
+def test_serve_refuses_a_busy_port(tmp_path):
+    import socket
+
+    from annotations.serve import ServeError, serve
+
+    factory.build(tmp_path / "s.db", 1).conn.close()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        with pytest.raises(ServeError, match="already in use"):
+            serve(tmp_path / "s.db", port=busy.getsockname()[1], open_message=False)
+
+
 def test_cli_errors_are_one_line(tmp_path):
     path = tmp_path / "cli.db"
     factory.build(path, 1).conn.close()

@@ -84,7 +84,7 @@ async def test_articles_table_lists_thumbnails_titles_tags_newest_first(ds):
     for facet in ("Site", "Tag", "Capture day", "Language"):
         assert f"<h3>{facet}" in html
     assert 'name="_search"' in html
-    assert "?_tag=climate" in html and "captured_at__date=2025-03-01" in html
+    assert "?_tag=climate" in html and "_day=2025-03-01" in html
 
 
 async def test_table_search_and_facet_filters(ds, archive):
@@ -98,6 +98,14 @@ async def test_table_search_and_facet_filters(ds, archive):
     assert [r["id"] for r in both] == [2]
     untagged = (await ds.client.get("/archive/articles.json?_untagged=1&_shape=array")).json()
     assert sorted(r["id"] for r in untagged) == [3, 4, 5, 6, 7]
+    day = factory.record(0)["captured_at"][:10]
+    expected_day = [r[0] for r in rows(archive, "select id from articles where substr(captured_at, 1, 10) = ? "
+                                                "order by id desc", [day])]
+    by_day = (await ds.client.get(f"/archive/articles.json?_day={day}&_shape=array")).json()
+    assert [r["id"] for r in by_day] == expected_day and expected_day
+    assert (await ds.client.get("/archive/articles.json?_day=nonsense&_shape=array")).json() == []
+    lang = (await ds.client.get("/archive/articles?lang=de")).text
+    assert 'class="pk-selected">de' in lang
     page = (await ds.client.get("/archive/articles?_tag=climate")).text
     assert "tagged “climate”" in page
     facet = page.split('id="facet-tags"')[1].split("</div>")[0]
@@ -371,7 +379,8 @@ async def test_canned_queries(ds, archive):
 async def test_metadata_titles_descriptions_facets(ds):
     meta = (await ds.client.get("/-/metadata.json")).json()
     articles = meta["databases"]["archive"]["tables"]["articles"]
-    assert articles["sort_desc"] == "captured_at" and {"tag": "tags"} in articles["facets"]
+    assert articles["sort_desc"] == "id" and {"tag": "tags"} in articles["facets"]
+    assert {"archive": "captured_at"} in articles["facets"]
     assert "captured_at" in articles["columns"]
     queries = meta["databases"]["archive"]["queries"]
     assert {"recent_captures", "articles_by_tag", "untagged", "captures_per_site_per_day", "search"} <= set(queries)
