@@ -106,6 +106,13 @@ class BrowserHost:
         self.lock = asyncio.Lock()
         self.idle = asyncio.Condition()
 
+    async def start(self):
+        """Launch up front, so the first pages do not pay for start-up inside their time budget."""
+        async with self.lock:
+            if self.browser is None:
+                self.browser = await launch(self.pw)
+                self.pages_on_browser = 0
+
     async def acquire(self):
         async with self.lock:
             needs_restart = self.browser is not None and (
@@ -240,6 +247,7 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
             gate = HostGate(bopts.per_host, bopts.host_delay)
             async with async_playwright() as pw:
                 host = BrowserHost(pw, bopts.restart_every)
+                await host.start()
 
                 async def worker():
                     while True:
