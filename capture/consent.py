@@ -359,6 +359,7 @@ async def handle(page, mode, deadline) -> ConsentResult:
 
     # 1. autoconsent: wait (bounded) for what it found to be answered.
     await session.settle(deadline)
+    dry = None
     if engine_on and not session.of("popupFound"):
         # A banner is showing that autoconsent has said nothing about yet: it
         # retries on DOM changes, so give it a moment before our fallback acts.
@@ -374,7 +375,10 @@ async def handle(page, mode, deadline) -> ConsentResult:
     if acted:
         await _after_action(page, session, deadline)
 
-    # 2. pagekeep's fallback: the page, then layered iframes.
+    # 2. pagekeep's fallback: the page, then layered iframes (not when a look
+    #    just now found nothing: a page without a banner costs one evaluation).
+    if not found and dry is not None and not dry.get("found") and not dry.get("frames"):
+        return ConsentResult()
     fb_actions, fb_notes = await _fallback(page, session, eff, deadline)
     if fb_actions:
         found = True
