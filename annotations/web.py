@@ -8,6 +8,8 @@ this module only translates HTTP to those calls and back.
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import secrets
 import zlib
 from datetime import datetime, timedelta
@@ -405,6 +407,28 @@ async def tag_filters(request, database, table, datasette):
     return FilterArguments(where, params=params, human_descriptions=human)
 
 
+
+async def filtered_ids(facet: Facet) -> str | None:
+    """The ids of the rows a table page shows, as a JSON array, computed once per
+    request and shared by the facets; None when the page has no filter at all."""
+    if re.search(r"\bfrom \[?articles\]?\s*$", facet.sql.strip()):
+        return None
+    state = csp_state(facet.request)
+    cache = state.setdefault("filtered_ids", {}) if state is not None else {}
+    key = (facet.sql, json.dumps(facet.params, sort_keys=True, default=str))
+    if key not in cache:
+        cache[key] = (await facet.ds.execute(
+            facet.database, f"select json_group_array(id) from ({facet.sql})", facet.params,
+            custom_time_limit=facet.ds.setting("facet_time_limit_ms"))).rows[0][0]
+    return cache[key]
+
+
+def _membership(column: str, ids: str | None) -> str:
+    # "+column": SQLite scans the (small, covering) index it groups on and tests
+    # membership, rather than looking up each matching article's wide row.
+    return "1" if ids is None else f"+{column} in (select value from json_each(:pagekeep_ids))"
+
+
 class ArchiveFacet(Facet):
     """Facets on articles that stay fast on large archives.
 
@@ -430,6 +454,10 @@ class ArchiveFacet(Facet):
             return [], []
         results, timed_out = [], []
         facet_size = self.get_facet_size()
+        try:
+            ids = await filtered_ids(self)
+        except QueryInterrupted:
+            return [], [c["config"].get("simple") for c in configs]
         for source_and_config in configs:
             column = source_and_config["config"].get("simple")
             if column not in self.COLUMNS:
@@ -439,11 +467,12 @@ class ArchiveFacet(Facet):
             order = "value desc" if day else "count desc, value"
             sql = f"""
                 select {expr} as value, count(*) as count from articles
-                where +id in (select id from ({self.sql})) and {column} is not null
+                where {_membership("id", ids)} and {column} is not null
                 group by value order by {order} limit {facet_size + 1}
             """
             try:
-                rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+                rows = (await self.ds.execute(self.database, sql, {"pagekeep_ids": ids} if ids else {},
+                                              truncate=False,
                                               custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
             except QueryInterrupted:
                 timed_out.append(column)
@@ -482,21 +511,25 @@ class TagFacet(Facet):
         config = configs[0]
         facet_size = self.get_facet_size()
         selected = self.request.args.getlist("_tag")
-        # "+at.article_id": scan article_tags and test membership rather than
-        # look up each filtered article (see ArchiveFacet)
+        try:
+            ids = await filtered_ids(self)
+        except QueryInterrupted:
+            return [], ["tags"]
         sql = f"""
             select t.name as value, count(*) as count
             from article_tags at join tags t on t.id = at.tag_id
-            where +at.article_id in (select id from ({self.sql}))
+            where {_membership("at.article_id", ids)}
             group by t.id order by count desc, t.name collate nocase limit {facet_size + 1}
         """
-        untagged_sql = f"""
-            select count(*) from ({self.sql}) where +id not in (select article_id from article_tags)
-        """
+        untagged_sql = ("select count(*) from articles where +id not in (select article_id from article_tags)"
+                        if ids is None else
+                        "select count(*) from json_each(:pagekeep_ids) "
+                        "where value not in (select article_id from article_tags)")
+        params = {"pagekeep_ids": ids} if ids else {}
         try:
-            rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+            rows = (await self.ds.execute(self.database, sql, params, truncate=False,
                                           custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
-            untagged = (await self.ds.execute(self.database, untagged_sql, self.params, truncate=False,
+            untagged = (await self.ds.execute(self.database, untagged_sql, params, truncate=False,
                                               custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows[0][0]
         except QueryInterrupted:
             return [], ["tags"]
