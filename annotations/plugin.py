@@ -11,7 +11,7 @@ from pathlib import Path
 import datasette.handle_exception
 from datasette import hookimpl
 
-from . import web
+from . import facets, web
 from .schema import ensure_indexes
 
 TEMPLATES = str(Path(__file__).parent / "templates")
@@ -55,12 +55,12 @@ def register_routes():
 
 @hookimpl
 def register_facet_classes():
-    return [web.ArchiveFacet, web.TagFacet]
+    return [facets.ArchiveFacet, facets.TagFacet]
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    return web.tag_filters(request, database, table, datasette)
+    return facets.archive_filters(request, database, table, datasette)
 
 
 @hookimpl
