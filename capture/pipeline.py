@@ -92,27 +92,39 @@ def _navigation_error(exc: Exception, url: str) -> CaptureError:
     return CaptureError("navigation", f"could not load {url}: {first[:200]}")
 
 
-async def capture_page(browser, url: str, opts: CaptureOptions) -> Capture:
-    """Render and capture one URL. Bounded by opts.timeout as a whole."""
+async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=None) -> Capture:
+    """Render and capture one URL, bounded by opts.timeout from the moment it is requested.
+
+    `before_navigate` (a coroutine function) runs once the context is ready and
+    before the clock starts: batches use it to space out requests to one host.
+    """
     try:
         check_url(url, opts.allowed_schemes)
     except BadURL as exc:
         raise CaptureError("bad_url", str(exc)) from None
-    deadline = Deadline(opts.timeout)
     context = await new_context(browser, viewport=opts.viewport)
+    watchdog = None
     try:
-        return await asyncio.wait_for(_capture(context, url, opts, deadline), timeout=opts.timeout)
+        page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
+        watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
+        if before_navigate is not None:
+            await before_navigate()
+        deadline = Deadline(opts.timeout)
+        return await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start),
+                                      timeout=opts.timeout)
     except asyncio.TimeoutError:
         raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         try:
             await asyncio.wait_for(context.close(), timeout=10)
         except Exception:
             pass
 
 
-async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) -> Capture:
-    started = time.monotonic()
+async def _prepare(context, url: str, opts: CaptureOptions):
+    """A fresh page with pagekeep's scripts installed before any of the page's own."""
     await settle.install(context)
     await consent.install(context, opts.consent, opts.consent_config)
     if opts.block_outside:
@@ -121,13 +133,7 @@ async def _capture(context, url: str, opts: CaptureOptions, deadline: Deadline) 
     # Pop-ups and dialogs never block a capture.
     page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
     page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
-    network = settle.NetworkTracker(page)
-    notes: list[str] = []
-    watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
-    try:
-        return await _render_and_extract(page, network, url, opts, deadline, notes, started)
-    finally:
-        watchdog.cancel()
+    return page, settle.NetworkTracker(page), []
 
 
 async def _watchdog(context, page, notes: list[str], every: float = 1.0, patience: float = 3.0) -> None:

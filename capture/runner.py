@@ -149,29 +149,37 @@ class BrowserHost:
 
 
 class HostGate:
-    """At most `per_host` pages of one host at once, and an optional delay between starts."""
+    """At most `per_host` pages of one host at once, and an optional delay between their requests."""
 
     def __init__(self, per_host: int, delay: float):
         self.sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(max(1, per_host)))
         self.delay = delay
         self.next_start: dict[str, float] = defaultdict(float)
 
-    def host(self, url: str) -> str:
+    @staticmethod
+    def host(url: str) -> str:
         try:
             return (urlsplit(url).hostname or "").lower()
         except ValueError:
             return ""
 
-    async def __call__(self, url: str):
+    def slot(self, url: str) -> asyncio.Semaphore:
+        return self.sems[self.host(url)]
+
+    def spacer(self, url: str):
+        """Coroutine function run just before navigation: waits for the host's next turn."""
+        if not self.delay:
+            return None
         host = self.host(url)
-        sem = self.sems[host]
-        await sem.acquire()
-        if self.delay:
-            wait = self.next_start[host] - time.monotonic()
-            self.next_start[host] = max(time.monotonic(), self.next_start[host]) + self.delay
-            if wait > 0:
-                await asyncio.sleep(wait)
-        return sem
+
+        async def wait_turn():
+            now = time.monotonic()
+            start = max(now, self.next_start[host])
+            self.next_start[host] = start + self.delay
+            if start > now:
+                await asyncio.sleep(start - now)
+
+        return wait_turn
 
 
 def _details(record: dict) -> dict:
@@ -185,7 +193,7 @@ BROWSER_GONE = ("Target closed", "Browser has been closed", "browser has disconn
 
 
 async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts: CaptureOptions,
-                               bopts: BatchOptions) -> Outcome:
+                               bopts: BatchOptions, before_navigate=None) -> Outcome:
     t_all = time.monotonic()
     tries = 0
     while True:
@@ -195,7 +203,7 @@ async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts
         attempt = {"url": url, "started_at": started_at}
         browser = await host.acquire()
         try:
-            cap = await capture_page(browser, url, opts)
+            cap = await capture_page(browser, url, opts, before_navigate=before_navigate)
             error = None
         except CaptureError as exc:
             error = exc
@@ -258,12 +266,9 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
                         if not await writer.call(store.claim, url):
                             continue  # another pagekeep process has it, or it finished meanwhile
                         claimed.add(url)
-                        sem = await gate(url)
-                        try:
+                        async with gate.slot(url):
                             reporter.begin(url)
-                            outcome = await capture_with_retries(host, writer, url, opts, bopts)
-                        finally:
-                            sem.release()
+                            outcome = await capture_with_retries(host, writer, url, opts, bopts, gate.spacer(url))
                         claimed.discard(url)
                         outcomes.append(outcome)
                         reporter.outcome(outcome)

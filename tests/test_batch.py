@@ -134,10 +134,8 @@ def test_host_delay_spaces_out_page_starts(served, tmp_path):
     urls = [served.url(f"slow?n={i}") for i in range(3)]
     capture_urls(urls, str(tmp_path / "a.db"), batch=BatchOptions(concurrency=3, per_host=3, host_delay=1.0))
     starts = sorted(served.meter.starts)
-    # Without the delay all three arrive within a fraction of a second; with it they are
-    # spread out (context start-up jitter of a few hundred ms allowed per page).
-    assert all(b - a >= 0.5 for a, b in zip(starts, starts[1:])), starts
-    assert starts[-1] - starts[0] >= 1.5, starts
+    # Without the delay all three arrive within a fraction of a second.
+    assert all(b - a >= 0.75 for a, b in zip(starts, starts[1:])), starts  # browser-side jitter ~0.15 s
 
 
 def test_browser_is_restarted_every_few_pages_without_losing_work(served, tmp_path):
