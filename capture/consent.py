@@ -49,6 +49,7 @@ DETECT_GRACE_S = 2.5     # how long after cmpDetected a popup may still appear
 AFTER_ACTION_S = 3.0     # page settling after a consent click (walls load the article then)
 FRAME_BUDGET_S = 2.0     # all iframe fallback work together
 ENGINE_GRACE_S = 1.2     # a banner is showing but autoconsent has not spoken yet: its next retry comes within this
+MAX_INITS_PER_FRAME = 10
 MAX_ATTEMPTS = 21        # 1 + detectRetries: autoconsent stops looking after these
 AFTER_QUIET_S = 0.3      # after a consent click: this long without DOM changes or requests counts as settled
 BINDING = "__pkConsentMessage"
@@ -206,9 +207,12 @@ class _Session:
         except Exception:
             main = False
         if kind == "init":
+            prev = self.frames.get(id(frame))
+            if prev is not None and prev.get("count", 0) >= MAX_INITS_PER_FRAME:
+                return  # a frame reloading itself in a loop (or a page calling the binding) gets no more rules
             self.inits += 1
-            self.frames[id(frame)] = {"frame": frame, "main": main, "init": time.monotonic(), "attempts": 0,
-                                      "attempt_t": None, "lifecycle": "init"}
+            self.frames[id(frame)] = {"count": (prev or {}).get("count", 0) + 1, "frame": frame, "main": main,
+                                      "init": time.monotonic(), "attempts": 0, "attempt_t": None, "lifecycle": "init"}
             mode = self.mode_for_frame(frame, msg.get("url"))
             config = engine_config(mode)
             if not config["enabled"]:
@@ -340,6 +344,8 @@ async def install(context, mode, config=None) -> None:
         session.trackers[page] = NetworkTracker(page)
 
     context.on("page", track)
+    # Sessions hold frames and pages (which hold the context): drop them explicitly.
+    context.on("close", lambda _ctx=None: _SESSIONS.pop(context, None))
     await context.expose_binding(BINDING, session.on_message)
     await context.add_init_script(init)
 
@@ -456,8 +462,11 @@ async def _after_action(page, session: _Session, deadline) -> None:
     stop = time.monotonic() + min(AFTER_ACTION_S, max(0.0, deadline.left() - 4.0))
     await asyncio.sleep(0.1)
     while time.monotonic() < stop:
-        snap = await _evaluate(page.main_frame, "() => window.__pk ? window.__pk.snapshot() : null", timeout=1)
-        dom_quiet = snap is None or (snap["quietFor"] >= AFTER_QUIET_S * 1000 and snap["pendingTimers"] == 0)
+        snap = await _evaluate(page.main_frame, "() => window.__pk ? window.__pk.snapshot() : {untracked: true}", timeout=1)
+        if snap is None:  # navigating (a wall that reloads the page after the choice): not settled
+            dom_quiet = False
+        else:
+            dom_quiet = snap.get("untracked") or (snap["quietFor"] >= AFTER_QUIET_S * 1000 and snap["pendingTimers"] == 0)
         if dom_quiet and tracker.quiet_for() >= AFTER_QUIET_S:
             return
         await asyncio.sleep(0.08)
