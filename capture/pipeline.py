@@ -7,6 +7,7 @@ CaptureError with a one-line reason. Single URLs and batches share this path.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from urllib.parse import urlsplit
@@ -35,6 +36,19 @@ class CaptureOptions:
     max_page_mb: float = 20.0     # larger documents are refused: the browser cannot settle them in time
     block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
     consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
+
+
+class Laps:
+    """Seconds spent in each stage, stored with the capture to explain slow pages."""
+
+    def __init__(self):
+        self.t = time.monotonic()
+        self.done: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.monotonic()
+        self.done[stage] = round(self.done.get(stage, 0.0) + now - self.t, 3)
+        self.t = now
 
 
 class CaptureError(Exception):
@@ -161,6 +175,7 @@ async def _watchdog(context, page, notes: list[str], every: float = 1.0, patienc
 
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
                               notes: list[str], started: float) -> Capture:
+    laps = Laps()
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
@@ -183,17 +198,19 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         await page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
         raise _navigation_error(exc, url) from None
-
+    laps("load")
     try:
         await page.wait_for_load_state("load", timeout=deadline.ms(cap=min(8, opts.timeout * 0.25), floor=1))
     except Exception:
         notes.append("page never finished loading; captured what had arrived")
     await settle.wait_quiet(page, network, deadline, max_s=8)
-
+    laps("settle")
     consent_result = await consent.handle(page, opts.consent, deadline)
+    laps("consent")
     notes += await overlays.clear(page)
     await settle.scroll_through(page, deadline)
     await settle.wait_quiet(page, network, deadline, max_s=4)
+    laps("scroll")
     expanded = await settle.expand_in_place(page, network, deadline)
     if expanded:
         notes.append(f"expanded {expanded} in-article control(s)")
@@ -203,6 +220,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         notes.append(f"consent: {consent_result.detail}")
     notes += await overlays.clear(page)
     await settle.back_to_top(page)
+    laps("overlays")
 
     for tries_left in (1, 0):
         try:
@@ -224,12 +242,14 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     if final_url.startswith("chrome-error:") or final_url == "about:blank":
         raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
     extraction = await asyncio.to_thread(extract, rendered, final_url)
+    laps("extract")
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
     rendered = await page.content()  # now with the article element marked (data-pk-article)
     await overlays.freeze_fixed(page)
     box = await with_headline(page, box)
     shots, shot_notes = await take(page, box, opts.shots)
     notes += shot_notes
+    laps("screenshots")
 
     meta = extraction.metadata
     record = {
@@ -256,6 +276,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         "extractor": extraction.extractor,
         "capture_notes": "\n".join(notes) or None,
         "capture_seconds": round(time.monotonic() - started, 3),
+        "timings": json.dumps(laps.done),
     }
     return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction)
 

@@ -44,6 +44,7 @@ ARTICLE_COLUMNS = {
     "extractor": str,
     "capture_notes": str,
     "capture_seconds": float,
+    "timings": str,
 }
 
 
