@@ -28,11 +28,15 @@ import argparse
 import gzip
 import json
 import os
+import shutil
+import ssl
+import subprocess
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,11 +74,26 @@ def run_pagekeep(pages: list[dict], db_path: str, concurrency: int, timeout: flo
     from capture.pipeline import CaptureOptions
     from capture.runner import capture_urls
 
+    def page_route(body: bytes):
+        # The saved pages are UTF-8 (many lack a <meta charset>); say so as their server did.
+        def handler(req):
+            req.send_response(200)
+            req.send_header("Content-Type", "text/html; charset=utf-8")
+            req.send_header("Content-Length", str(len(body)))
+            req.end_headers()
+            if req.command != "HEAD":
+                req.wfile.write(body)
+        return handler
+
+    routes = {f"/{p['id']}.html": page_route(p["html"].encode("utf-8")) for p in pages}
     with tempfile.TemporaryDirectory(prefix="pk-bench-") as tmp:
-        for p in pages:
-            (Path(tmp) / f"{p['id']}.html").write_text(p["html"], encoding="utf-8")
-        with serve(tmp) as site:
-            by_url = {site.url(f"{p['id']}.html"): p for p in pages}
+        # Each page is served with the scheme it was published with: several saved pages
+        # run an inline "upgrade to https" redirect that would otherwise leave the capture.
+        with serve(tmp, routes=routes) as site, serve_tls(tmp, routes) as tls_site:
+            def local_url(p):
+                https = p["url"].startswith("https:") and tls_site is not None
+                return (tls_site if https else site).url(f"{p['id']}.html")
+            by_url = {local_url(p): p for p in pages}
             done = [0]
 
             def progress(outcome):
@@ -101,6 +120,39 @@ def run_pagekeep(pages: list[dict], db_path: str, concurrency: int, timeout: flo
                 p["pagekeep"] = text or ""
                 p["rendered"] = gzip.decompress(html_gz).decode("utf-8") if html_gz else None
                 p["final_url"] = url
+
+
+@contextmanager
+def serve_tls(root: str, routes: dict):
+    """The loopback server over TLS with a throwaway self-signed certificate (None without openssl)."""
+    from capture.localsite import Site
+
+    openssl = shutil.which("openssl")
+    if not openssl:
+        print("note: openssl not found; https pages are served over http", file=sys.stderr)
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="pk-tls-") as d:
+        cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        site = Site(root, routes=routes)
+        site.httpd.socket = ctx.wrap_socket(site.httpd.socket, server_side=True)
+        site.start()
+        try:
+            yield _TLSSite(site)
+        finally:
+            site.stop()
+
+
+class _TLSSite:
+    def __init__(self, site):
+        self.site = site
+
+    def url(self, path: str) -> str:
+        return f"https://{self.site.host}:{self.site.port}/{path.lstrip('/')}"
 
 
 def load_offline(pages: list[dict], db_path: str) -> None:
@@ -281,7 +333,6 @@ def main(argv=None) -> int:
         mismatches = reextract(pages, use_for_score=False)
         label = "pagekeep"
         if not args.keep_db:
-            import shutil
             shutil.rmtree(os.path.dirname(db_path), ignore_errors=True)
     if not args.no_baselines:
         run_baselines(pages)
