@@ -73,6 +73,8 @@ def prepare_archive(db_path: str | Path) -> int:
     if not path.exists():
         raise ServeError(f"no archive at {path}: capture something first (pagekeep capture URL --db {path}) "
                          "or pass --db")
+    if not looks_like_archive(path):
+        raise ServeError(f"{path} is not a pagekeep archive (no articles and screenshots tables)")
     try:
         db = connect(path)
         try:

@@ -151,6 +151,11 @@ def _open_archive(db: Optional[str]):
     if not os.path.exists(path):
         typer.echo(f"error: no archive at {path} (capture something first, or pass --db)", err=True)
         raise typer.Exit(1)
+    from annotations.serve import looks_like_archive
+
+    if not looks_like_archive(path):
+        typer.echo(f"error: {path} is not a pagekeep archive", err=True)
+        raise typer.Exit(1)
     try:
         return connect(path)
     except sqlite3.DatabaseError as exc:

@@ -161,3 +161,10 @@ def test_cli_errors_are_one_line(tmp_path):
     assert code == 1 and "no archive at" in out
     code, out = run("tag", "--db", path)
     assert code == 2
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("create table t (x)").connection.commit()
+    code, out = run("serve", "--db", other, "--port", 0)
+    assert code == 1 and "not a pagekeep archive" in out
+    code, out = run("tag", 1, "x", "--db", other)
+    assert code == 1 and "not a pagekeep archive" in out
+    assert [r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master")] == ["t"]
