@@ -355,12 +355,12 @@ async def table_vars(datasette, database, request):
     db = datasette.databases[database]
     writer = await can_write(datasette, request.actor, database)
 
-    async def tags_for_rows(display_rows):
+    async def tags_for_rows(rows):
         ids = []
-        for row in display_rows:
+        for row in rows:
             try:
                 ids.append(int(row["id"]))
-            except (KeyError, TypeError, ValueError):
+            except (IndexError, KeyError, TypeError, ValueError):
                 pass
         if not ids:
             return {}

@@ -43,6 +43,13 @@ def scenarios(db_path: Path, db: str) -> list[tuple[str, str, str]]:
     article_id = conn.execute("select id from articles order by captured_at desc limit 1 offset 17").fetchone()[0]
     counts = {w: conn.execute("select count(*) from articles_fts where articles_fts match ?", [w]).fetchone()[0]
               for w in (common, medium)}
+    # and a word found in a few percent of the archive, like most real searches
+    typical, typical_hits = medium, counts[medium]
+    for word in ("summit", "airport", "ferry", "museum", "drought", "wildfire", "vaccine", "festival"):
+        hits = conn.execute("select count(*) from articles_fts where articles_fts match ?", [word]).fetchone()[0]
+        if 0.01 * n <= hits <= 0.10 * n:
+            typical, typical_hits = word, hits
+            break
     conn.close()
     t = f"/{db}/articles"
     return [
@@ -51,6 +58,7 @@ def scenarios(db_path: Path, db: str) -> list[tuple[str, str, str]]:
         ("faceted: tag", f"{t}?{urlencode({'_tag': tag})}", f"_tag={tag!r}"),
         ("faceted: capture day", f"{t}?{urlencode({'_day': day})}", f"_day={day} (the Capture day facet)"),
         ("search: common word", f"{t}?{urlencode({'_search': common})}", f"_search={common} ({counts[common]:,} hits)"),
+        ("search: typical word", f"{t}?{urlencode({'_search': typical})}", f"_search={typical} ({typical_hits:,} hits)"),
         ("search: two words", f"{t}?{urlencode({'_search': f'{common} {medium}'})}", f"_search={common} {medium}"),
         ("search + facet", f"{t}?{urlencode({'_search': medium, '_tag': tag})}", f"_search={medium} ({counts[medium]:,} hits) & _tag"),
         ("search query (ranked)", f"/{db}/search?{urlencode({'q': medium})}", "canned query, bm25 + snippets"),
