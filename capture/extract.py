@@ -15,6 +15,10 @@ import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
 
+from trafilatura.readability_lxml import Document as ReadabilityDocument
+
+from .extract_blocks import blocks_of
+from .extract_select import TOKEN_RE, Coverage, choose
 from .metadata import extract_metadata
 from .sanitize import clean_html
 
@@ -29,7 +33,7 @@ class Extraction:
     paragraphs: list[str]
     word_count: int
     metadata: dict = field(default_factory=dict)
-    extractor: str = "trafilatura"
+    extractor: str = "pagekeep"
 
 
 def count_words(text: str) -> int:
@@ -123,26 +127,73 @@ def _fallback_paragraphs(doc) -> list[str]:
     return []
 
 
-def extract(rendered_html: str, url: str) -> Extraction:
-    doc = visible_tree(rendered_html)
+def _run_trafilatura(tree_html: str, url: str, **kw):
+    try:
+        return trafilatura.bare_extraction(
+            tree_html, url=url, include_comments=False, include_tables=True, include_images=False,
+            deduplicate=False, **kw)
+    except Exception:
+        return None
+
+
+def _doc_text(result) -> str:
+    return (getattr(result, "text", None) or "") if result is not None else ""
+
+
+def _readability_text(tree_html: str) -> str:
+    try:
+        summary = ReadabilityDocument(lxml_html.fromstring(tree_html)).summary()
+        frag = lxml_html.fromstring(summary or "<div></div>")
+    except Exception:
+        return ""
+    return "\n\n".join(b.text for b in blocks_of(frag))
+
+
+def _candidates(doc, url: str):
+    """Metadata run (trafilatura defaults) plus the texts each extractor chose."""
     cleaned = lxml_html.tostring(doc, encoding="unicode")
-    result = trafilatura.bare_extraction(
-        cleaned, url=url, with_metadata=True, include_comments=False, include_tables=True,
-        include_images=False, include_formatting=True, include_links=True, deduplicate=False,
-    )
+    default = _run_trafilatura(cleaned, url, with_metadata=True)
+    precise = _run_trafilatura(cleaned, url, favor_precision=True)
+    outputs = {"default": _doc_text(default), "precision": _doc_text(precise), "readability": _readability_text(cleaned)}
+    return default, outputs
+
+
+def _select(doc, url: str, title: str | None, outputs: dict):
+    body = doc.find("body")
+    blocks = blocks_of(body if body is not None else doc)
+    return choose(blocks, outputs, title)
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of b's word 4-grams that a contains."""
+    cov = Coverage(a)
+    return cov.of(TOKEN_RE.findall(b or ""))
+
+
+def extract(rendered_html: str, url: str, source_html: str | None = None) -> Extraction:
+    """Extract the article from the rendered page.
+
+    `source_html`, when given, is the document as the server sent it: used only when the
+    page's own scripts replaced the article (an error screen, a failed hydration), i.e.
+    when the rendered page holds little of the text the served one has.
+    """
+    doc = visible_tree(rendered_html)
+    result, outputs = _candidates(doc, url)
     meta = extract_metadata(doc, url, result)
-    paragraphs: list[str] = []
-    html = ""
-    extractor = "trafilatura"
-    body = getattr(result, "body", None) if result is not None else None
-    if body is not None and len(body):
-        blocks = [el for el in body if el.tag in BLOCK_TAGS]
-        # trafilatura keeps the headline as the first block; it is stored as `title`.
-        if blocks and blocks[0].tag == "head" and meta.get("title") and _norm(_block_text(blocks[0])) == _norm(meta["title"]):
-            body.remove(blocks[0])
-            blocks = blocks[1:]
-        paragraphs = [t for t in (_block_text(b) for b in blocks) if t]
-        html = clean_html(_to_html(body))
+    choice = _select(doc, url, meta.get("title"), outputs)
+    extractor = "pagekeep"
+    paragraphs = [b.text for b in choice.blocks]
+    if source_html:
+        text = "\n\n".join(paragraphs)
+        src_doc = lxml_html.fromstring(source_html)
+        src_result, src_outputs = _candidates(src_doc, url)
+        src_text = src_outputs.get("precision") or src_outputs.get("default") or ""
+        if count_words(src_text) >= 2 * max(50, count_words(text)) and _overlap(text, src_text) < 0.3:
+            src_choice = _select(src_doc, url, meta.get("title"), src_outputs)
+            if src_choice.blocks:
+                choice, extractor = src_choice, "pagekeep-served-html"
+                paragraphs = [b.text for b in choice.blocks]
+    html = clean_html(blocks_html(choice.blocks)) if choice.blocks else ""
     if not paragraphs:
         extractor = "fallback"
         paragraphs = _fallback_paragraphs(doc)
@@ -150,6 +201,52 @@ def extract(rendered_html: str, url: str) -> Extraction:
     text = "\n\n".join(paragraphs)
     return Extraction(text=text, html=html, paragraphs=paragraphs, word_count=count_words(text),
                       metadata=meta, extractor=extractor)
+
+
+_INLINE_OK = {"a", "em", "strong", "b", "i", "u", "s", "sub", "sup", "small", "mark", "code", "kbd", "abbr",
+              "time", "span", "q", "cite", "br", "img"}
+
+
+def _inner_html(el) -> str:
+    parts = [_esc(el.text or "")]
+    for child in el:
+        parts.append(lxml_html.tostring(child, encoding="unicode", with_tail=True))
+    return "".join(parts)
+
+
+def blocks_html(blocks) -> str:
+    """Simple article HTML from the chosen blocks (sanitized by the caller)."""
+    out: list[str] = []
+    open_list = None
+    for b in blocks:
+        tag = b.tag
+        whole = all((not isinstance(d.tag, str)) or d.tag in _INLINE_OK for d in b.el.iterdescendants()) \
+            and _norm(b.el.text_content()) == b.text
+        inner = _inner_html(b.el) if whole else _esc(b.text)
+        if tag == "li":
+            parent = b.el.getparent()
+            kind = "ol" if parent is not None and parent.tag == "ol" else "ul"
+            if open_list != kind:
+                if open_list:
+                    out.append(f"</{open_list}>")
+                out.append(f"<{kind}>")
+                open_list = kind
+            out.append(f"<li>{inner}</li>")
+            continue
+        if open_list:
+            out.append(f"</{open_list}>")
+            open_list = None
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            out.append(f"<{tag}>{inner}</{tag}>")
+        elif tag == "blockquote":
+            out.append(f"<blockquote><p>{inner}</p></blockquote>")
+        elif tag == "pre":
+            out.append(f"<pre>{inner}</pre>")
+        else:
+            out.append(f"<p>{inner}</p>")
+    if open_list:
+        out.append(f"</{open_list}>")
+    return "".join(out)
 
 
 def _debug_xml(el) -> str:  # handy in a REPL when tuning

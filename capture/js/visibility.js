@@ -1,8 +1,21 @@
 // Mark what a reader cannot see (display:none, visibility:hidden, transparent,
 // clipped screen-reader text, off-screen) so extraction ignores it. Hidden
 // subtrees are skipped whole, which keeps this fast on large pages.
+//
+// Visible elements that hold text, and block containers, also get their layout
+// as data attributes, so extraction (capture/extract.py) can use what a reader
+// sees -- the main column, font sizes -- offline from the stored rendered HTML:
+//   data-pk-box="x,y,w,h"  page coordinates in CSS px (rounded)
+//   data-pk-fs="16"        computed font size in px (text-holding elements)
+//   data-pk-fw="700"       font weight, when bold (>= 600)
+// Attributes are written after the walk so reading styles never interleaves with writes.
 () => {
   let marked = 0;
+  const CONTAINERS = new Set(["DIV", "SECTION", "ARTICLE", "MAIN", "ASIDE", "NAV", "HEADER", "FOOTER", "UL", "OL",
+    "TABLE", "FIGURE", "BLOCKQUOTE", "FORM", "DL", "BODY", "CENTER", "TD"]);
+  const hiddenEls = [];
+  const layout = [];
+  const sx = window.scrollX, sy = window.scrollY;
   const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_ELEMENT, {
     acceptNode(el) {
       const tag = el.tagName;
@@ -10,21 +23,37 @@
       const cs = getComputedStyle(el);
       let hidden = cs.display === "none" || cs.visibility === "hidden" || cs.visibility === "collapse"
         || (Number(cs.opacity) === 0 && el.children.length + el.textContent.length > 0);
+      let r = null;
       if (!hidden && cs.display !== "contents") {
-        const r = el.getBoundingClientRect();
+        r = el.getBoundingClientRect();
         const clipped = (r.width <= 1 || r.height <= 1) && (cs.overflow === "hidden" || cs.clip !== "auto" || cs.clipPath !== "none");
         const offscreen = r.right < -50 || r.bottom < -50 - window.scrollY || r.left > document.documentElement.scrollWidth + 50;
         const collapsed = r.height === 0 && cs.overflow === "hidden" && el.textContent.trim().length > 0;
         hidden = clipped || offscreen || collapsed;
       }
       if (hidden) {
-        el.setAttribute("data-pk-hidden", "1");
+        hiddenEls.push(el);
         marked++;
         return NodeFilter.FILTER_REJECT;
+      }
+      if (r) {
+        let own = false;
+        for (const n of el.childNodes) if (n.nodeType === 3 && n.nodeValue.trim()) { own = true; break; }
+        if (own || (CONTAINERS.has(tag) && r.width > 0 && r.height > 0)) {
+          const fw = parseInt(cs.fontWeight, 10) || 400;
+          layout.push([el, `${Math.round(r.left + sx)},${Math.round(r.top + sy)},${Math.round(r.width)},${Math.round(r.height)}`,
+            own ? String(Math.round(parseFloat(cs.fontSize) || 0)) : null, own && fw >= 600 ? String(fw) : null]);
+        }
       }
       return NodeFilter.FILTER_SKIP;
     },
   });
   while (walker.nextNode()) {}
+  for (const el of hiddenEls) el.setAttribute("data-pk-hidden", "1");
+  for (const [el, box, fs, fw] of layout) {
+    el.setAttribute("data-pk-box", box);
+    if (fs) el.setAttribute("data-pk-fs", fs);
+    if (fw) el.setAttribute("data-pk-fw", fw);
+  }
   return marked;
 }

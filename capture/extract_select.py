@@ -1,0 +1,230 @@
+"""Choose the article's blocks: extractors vote, the DOM and the rendered layout decide.
+
+Inputs are the visible DOM's blocks (extract_blocks.py) and the texts that
+several extractors chose from the same DOM (trafilatura in two modes, a
+readability port). Steps:
+
+1. votes: for each block, the share of its word 4-grams found in each
+   extractor's output;
+2. seeds: prose blocks that most extractors agree on;
+3. the article container: the deepest element holding nearly all seed text;
+4. the main column and body font size, from the boxes the browser recorded
+   (js/visibility.js), when present;
+5. inside the container, keep voted blocks and recover prose blocks the
+   extractors missed, drop link lists, captions, asides, teasers, blocks out
+   of the column, and non-prose before the first / after the last seed.
+
+Nothing here knows about particular sites: only markup, text shape and layout.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from .extract_blocks import HEADINGS, Block
+
+TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+SENTENCE_END = re.compile(r"[.!?…。！？:;\"”’»)\]]\s*$")
+
+# class/id words of regions that are not the story even inside the article element.
+BOILER_RE = re.compile(
+    r"(?:^|[\s_-])(share|sharing|social|related|newsletter|promo|subscri\w*|signup|sign-up|advert\w*|ads?|adslot|"
+    r"sponsor\w*|comments?|byline|author|caption|credit|tags?|breadcrumbs?|recommend\w*|more-stories|read-?more|"
+    r"popular|trending|footer|nav|navigation|menu|toolbar|disclaimer|outbrain|taboola|teaser|widget|sidebar|"
+    r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden)(?:$|[\s_-])",
+    re.I,
+)
+CAPTION_TAGS = {"figcaption", "caption"}
+LINKLIST_TAGS = {"nav", "aside", "footer", "header", "form", "menu"}
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN_RE.findall(text or "")
+
+
+class Coverage:
+    """Which word 4-grams (and short token runs) an extractor's output contains."""
+
+    def __init__(self, text: str):
+        toks = tokens(text)
+        self.grams = {tuple(toks[i:i + 4]) for i in range(max(0, len(toks) - 3))}
+        self.joined = " " + " ".join(toks) + " "
+        self.empty = not toks
+
+    def of(self, block_tokens: list[str]) -> float:
+        if self.empty or not block_tokens:
+            return 0.0
+        if len(block_tokens) < 4:
+            return 1.0 if (" " + " ".join(block_tokens) + " ") in self.joined else 0.0
+        grams = [tuple(block_tokens[i:i + 4]) for i in range(len(block_tokens) - 3)]
+        return sum(1 for g in grams if g in self.grams) / len(grams)
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+def box_of(el) -> Box | None:
+    """The layout the browser recorded for el or its nearest ancestor that has one."""
+    while el is not None:
+        raw = el.get("data-pk-box") if hasattr(el, "get") else None
+        if raw:
+            try:
+                x, y, w, h = (float(v) for v in raw.split(","))
+                return Box(x, y, w, h)
+            except ValueError:
+                return None
+        el = el.getparent()
+    return None
+
+
+def font_of(el) -> float | None:
+    while el is not None:
+        raw = el.get("data-pk-fs") if hasattr(el, "get") else None
+        if raw:
+            try:
+                return float(raw)
+            except ValueError:
+                return None
+        el = el.getparent()
+    return None
+
+
+def _ancestors(el):
+    while el is not None:
+        yield el
+        el = el.getparent()
+
+
+def _attr_words(el) -> str:
+    return f"{el.get('class') or ''} {el.get('id') or ''} {el.get('role') or ''} {el.get('itemprop') or ''}"
+
+
+def _is_prose(b: Block, toks: list[str]) -> bool:
+    return len(toks) >= 12 and b.link_density < 0.3 and bool(SENTENCE_END.search(b.text))
+
+
+@dataclass
+class Choice:
+    blocks: list[Block]
+    container: object | None
+    seeds: int
+
+
+def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = None) -> Choice:
+    if not blocks:
+        return Choice([], None, 0)
+    covs = {name: Coverage(text) for name, text in outputs.items() if text}
+    weights = {"precision": 1.0, "default": 1.0, "readability": 1.0}
+    toks = [tokens(b.text) for b in blocks]
+    votes = []
+    for b, t in zip(blocks, toks):
+        votes.append({name: cov.of(t) for name, cov in covs.items()})
+    n_ext = max(1, len(covs))
+
+    def support(i: int) -> float:
+        return sum(weights.get(n, 1.0) for n, v in votes[i].items() if v >= 0.5)
+
+    # 2. seeds: prose most extractors agree on.
+    need = 2.0 if n_ext >= 2 else 1.0
+    seeds = [i for i, b in enumerate(blocks) if support(i) >= need and len(toks[i]) >= 8 and b.link_density < 0.4]
+    if not seeds:
+        seeds = [i for i, b in enumerate(blocks) if support(i) >= 1.0]
+    if not seeds:
+        return Choice([], None, 0)
+
+    # 3. container: deepest element holding >= 85% of the seed text.
+    weight_of: dict = {}
+    depth: dict = {}
+    total = 0
+    for i in seeds:
+        w = len(blocks[i].text)
+        total += w
+        chain = list(_ancestors(blocks[i].el))
+        for d, el in enumerate(reversed(chain)):
+            weight_of[el] = weight_of.get(el, 0) + w
+            depth[el] = d
+    container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
+    inside = set()
+    for i, b in enumerate(blocks):
+        for el in _ancestors(b.el):
+            if el is container:
+                inside.add(i)
+                break
+            if el is None:
+                break
+
+    # 4. layout: main column and body font size from the seeds' boxes.
+    seed_boxes = [box_of(blocks[i].el) for i in seeds]
+    seed_boxes = [bx for bx in seed_boxes if bx and bx.w > 0]
+    column = None
+    if len(seed_boxes) >= 2:
+        left = statistics.median(bx.x for bx in seed_boxes)
+        right = statistics.median(bx.x + bx.w for bx in seed_boxes)
+        column = (left, right)
+    fonts = [font_of(blocks[i].el) for i in seeds]
+    fonts = [f for f in fonts if f]
+    body_font = statistics.median(fonts) if fonts else None
+
+    def in_column(i: int) -> bool:
+        if column is None:
+            return True
+        bx = box_of(blocks[i].el)
+        if bx is None or bx.w <= 0:
+            return True
+        overlap = min(bx.x + bx.w, column[1]) - max(bx.x, column[0])
+        return overlap >= 0.5 * min(bx.w, column[1] - column[0])
+
+    first_seed, last_seed = min(seeds), max(seeds)
+
+    def boilerplate_region(i: int) -> bool:
+        for el in _ancestors(blocks[i].el):
+            if el is container:
+                return False
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag in CAPTION_TAGS or tag in LINKLIST_TAGS or tag == "figure":
+                return True
+            if BOILER_RE.search(_attr_words(el)):
+                return True
+        return False
+
+    chosen: list[int] = []
+    for i, b in enumerate(blocks):
+        if i not in inside:
+            continue
+        s = support(i)
+        prose = _is_prose(b, toks[i])
+        keep = s >= need or (s >= 1.0 and (prose or first_seed <= i <= last_seed))
+        if not keep and prose and first_seed <= i <= last_seed and not boilerplate_region(i):
+            keep = True   # recovered: prose inside the article the extractors skipped
+        if keep and s < n_ext and (boilerplate_region(i) and not prose):
+            keep = False
+        if keep and b.link_density > 0.6 and s < n_ext:
+            keep = False
+        if keep and not in_column(i) and s < n_ext:
+            keep = False
+        if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
+            keep = False
+        if keep:
+            chosen.append(i)
+
+    # the headline is stored as the title, not as body text
+    if title:
+        nt = " ".join(tokens(title)).lower()
+        chosen = [i for i in chosen if not (blocks[i].tag in HEADINGS | {"div", "p"} and " ".join(toks[i]).lower() == nt)]
+    # the same paragraph twice (pull quotes, mobile/desktop copies): keep the first
+    seen = set()
+    out = []
+    for i in chosen:
+        key = " ".join(toks[i])
+        if len(toks[i]) >= 6 and key in seen:
+            continue
+        seen.add(key)
+        out.append(blocks[i])
+    return Choice(out, container, len(seeds))
