@@ -71,15 +71,16 @@ def summarise(db: Path) -> None:
 
     conn = sqlite3.connect(db)
     table = Table(title=f"Captured into {db}")
-    for col in ("id", "site", "lang", "published", "words", "consent", "title"):
-        table.add_column(col, overflow="fold")
+    for col, width in (("id", 4), ("site", 22), ("lang", 4), ("published", 10), ("words", 5), ("consent", 20), ("title", 60)):
+        fixed = col in ("id", "lang", "published", "words")
+        table.add_column(col, no_wrap=True, overflow="ellipsis", min_width=width if fixed else None, max_width=width)
     for row in conn.execute(
         "select id, site_name, lang, substr(published, 1, 10), word_count, "
         "coalesce(consent_cmp || ': ' || consent_action, '-'), title from articles order by id"
     ):
         table.add_row(*["" if v is None else str(v) for v in row])
     shots = conn.execute("select count(*), sum(bytes) from screenshots").fetchone()
-    Console().print(table)
+    Console(width=max(132, Console().width)).print(table)
     print(f"{shots[0]} screenshots ({(shots[1] or 0) / 1e6:.1f} MB); attempts: "
           + ", ".join(f"{n} {'ok' if ok else 'failed'}" for ok, n in conn.execute("select ok, count(*) from attempts group by ok")))
     conn.close()
