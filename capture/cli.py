@@ -93,7 +93,7 @@ def capture(
     """
     from .pipeline import CaptureOptions
     from .progress import LineReporter, RichReporter
-    from .runner import BatchOptions, capture_urls
+    from .runner import ArchiveError, BatchOptions, capture_urls
     from .screenshots import ShotOptions
     from .urls import read_url_list
 
@@ -131,8 +131,8 @@ def capture(
     except KeyboardInterrupt:
         typer.echo("interrupted: finished captures are stored; run the same command again to continue", err=True)
         raise typer.Exit(130)
-    except sqlite3.DatabaseError as exc:
-        typer.echo(f"error: archive {db_path}: {exc}", err=True)
+    except ArchiveError as exc:
+        typer.echo(f"error: {exc}; finished captures are stored, run the same command again once fixed", err=True)
         raise typer.Exit(1)
     failed = sum(1 for o in outcomes if not o.ok)
     if live:

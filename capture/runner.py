@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import sqlite3
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -70,18 +71,33 @@ class Reporter:
     def finish(self) -> None: ...
 
 
+class ArchiveError(Exception):
+    """The archive cannot be written (disk full, read-only, corrupt): the batch stops, nothing half-written."""
+
+
 class Writer:
     """The only thread that writes to the archive."""
 
     def __init__(self, db_path: str):
+        self.path = db_path
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagekeep-writer")
-        self.db = self.pool.submit(store.connect, db_path).result()
+        try:
+            self.db = self.pool.submit(store.connect, db_path).result()
+        except (sqlite3.Error, OSError) as exc:
+            self.pool.shutdown()
+            raise ArchiveError(f"cannot open the archive {db_path}: {exc}") from None
+
+    def _guarded(self, fn, *args, **kw):
+        try:
+            return fn(self.db, *args, **kw)
+        except (sqlite3.OperationalError, sqlite3.DatabaseError, OSError) as exc:
+            raise ArchiveError(f"cannot write to the archive {self.path}: {exc}") from None
 
     async def call(self, fn, *args, **kw):
-        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: fn(self.db, *args, **kw))
+        return await asyncio.get_running_loop().run_in_executor(self.pool, lambda: self._guarded(fn, *args, **kw))
 
     def call_sync(self, fn, *args, **kw):
-        return self.pool.submit(lambda: fn(self.db, *args, **kw)).result()
+        return self.pool.submit(lambda: self._guarded(fn, *args, **kw)).result()
 
     def close(self):
         try:
@@ -273,14 +289,25 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
                         outcomes.append(outcome)
                         reporter.outcome(outcome)
 
+                workers = [asyncio.ensure_future(worker()) for _ in range(max(1, min(bopts.concurrency, len(todo))))]
                 try:
-                    await asyncio.gather(*(worker() for _ in range(max(1, min(bopts.concurrency, len(todo))))))
+                    # One worker's fatal error (the archive cannot be written) stops the others.
+                    done, pending = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
+                    for task in pending:
+                        task.cancel()
+                    await asyncio.gather(*pending, return_exceptions=True)
+                    for task in done:
+                        task.result()
                 finally:
+                    for task in workers:
+                        task.cancel()
                     await host.close()
     finally:
         try:
             if claimed:
                 writer.call_sync(store.unclaim, sorted(claimed))
+        except ArchiveError:
+            pass  # entries left 'running' are released by the next run
         finally:
             writer.close()
             reporter.finish()
