@@ -187,6 +187,7 @@ class _Session:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     inits: int = 0
     frames: dict = field(default_factory=dict)   # id(frame) -> {"frame", "main", "init", "attempts", "attempt_t", "lifecycle"}
+    main_page: object = None                     # the capture's page; pop-ups (closed at once) get no rules
 
     def mode_for_frame(self, frame, url: str | None) -> str:
         try:
@@ -207,6 +208,11 @@ class _Session:
         except Exception:
             main = False
         if kind == "init":
+            try:
+                if self.main_page is not None and frame.page is not self.main_page:
+                    return
+            except Exception:
+                return
             prev = self.frames.get(id(frame))
             if prev is not None and prev.get("count", 0) >= MAX_INITS_PER_FRAME:
                 return  # a frame reloading itself in a loop (or a page calling the binding) gets no more rules
@@ -341,7 +347,9 @@ async def install(context, mode, config=None) -> None:
     def track(page):
         from .settle import NetworkTracker
 
-        session.trackers[page] = NetworkTracker(page)
+        if session.main_page is None:
+            session.main_page = page
+            session.trackers[page] = NetworkTracker(page)
 
     context.on("page", track)
     # Sessions hold frames and pages (which hold the context): drop them explicitly.

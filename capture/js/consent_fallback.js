@@ -17,7 +17,15 @@
 
   // What the layer says (its own words, not its links' or buttons'): consent
   // vocabulary, or privacy vocabulary together with a yes/no choice.
-  const strongTopic = /(cookie|consent|gdpr|dsgvo|rgpd|einwillig|zustimm|consentement|consentimiento|consentimento|consenso|toestemming|traceurs|rastreadores|tracking technolog|tracker)/i;
+  const strongTopic = new RegExp([
+    "cookie", "consent", "gdpr", "dsgvo", "rgpd", "einwillig", "zustimm", "einverstanden", "consentement", "consentimiento",
+    "consentimento", "consenso", "toestemming", "traceurs", "rastreadores", "tracking technolog", "tracker",
+    // notice-only bars ("By using this site, you agree to the Privacy Policy")
+    "you agree to", "by using (?:this|our) (?:site|website|service)", "by continuing to (?:use|browse)",
+    "mit der nutzung (?:dieser|unserer) (?:seite|website)", "stimmen sie", "vous acceptez", "en poursuivant votre navigation",
+    "en continuant", "aceptas", "acepta el uso", "al continuar", "si continúa", "accetti", "proseguendo la navigazione",
+    "gaat u akkoord", "ga je akkoord", "door verder te (?:gaan|surfen)", "ao continuar", "concorda com",
+  ].join("|"), "i");
   const weakTopic = /(privacy|privacidad|privacidade|confidentialit|datenschutz|privatsph|riservatezza|personalis|personaliz|partenaires|partners|fornitori|proveedores|parceiros|vendors)/i;
 
   // Labels are matched whole, after normalisation (lower case, single spaces,
