@@ -316,6 +316,16 @@ async def test_fallback_never_accepts_in_reject_mode(bare_page):
     assert (res["action"], clicked, hidden) == ("hide", None, True), res
 
 
+async def test_fallback_hides_a_notice_only_bar_in_reject_mode(bare_page):
+    """'By using this site, you agree to…' with only an Accept button: hidden, never accepted."""
+    html = (f'<!DOCTYPE html><html><body><article><h1>Story</h1>{STORY}</article>'
+            f'<div class="bar" style="position:fixed;bottom:0;left:0;right:0;background:#ff00aa">By using this site, you agree to the '
+            f'<a href="/privacy">Privacy Policy</a> and <a href="/terms">Terms of Use</a>. '
+            f'<a href="#" data-kind="accept" onclick="document.documentElement.dataset.clicked=\'accept\'">Accept</a></div></body></html>')
+    res, clicked, hidden = await _run_fallback(bare_page, html, "reject")
+    assert (res["action"], clicked, hidden) == ("hide", None, True), res
+
+
 async def test_fallback_leaves_ordinary_sticky_bars_alone(bare_page):
     html = (f'<!DOCTYPE html><html><body><header style="position:sticky;top:0;background:#eee">'
             f'<a href="#">Home</a> <a href="/privacy">Privacy</a> <button>Subscribe</button> <button>OK</button></header>'
