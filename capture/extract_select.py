@@ -36,6 +36,10 @@ BOILER_RE = re.compile(
     r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden)(?:$|[\s_-])",
     re.I,
 )
+import os
+LD_ALL = True
+LEAD = bool(os.environ.get('LEAD'))
+TRAIL_ALL = bool(os.environ.get('TRAIL_ALL'))
 CAPTION_TAGS = {"figcaption", "caption"}
 LINKLIST_TAGS = {"nav", "aside", "footer", "header", "form", "menu"}
 
@@ -110,6 +114,32 @@ def _is_prose(b: Block, toks: list[str]) -> bool:
     return len(toks) >= 12 and b.link_density < 0.3 and bool(SENTENCE_END.search(b.text))
 
 
+def _signature(el) -> tuple:
+    return (el.tag, " ".join(sorted((el.get("class") or "").split())))
+
+
+def _widen(container, blocks: list[Block], toks: list[list[str]], seed_chars: int, levels: int = 4):
+    """Articles cut into chunks (ad slots between parts, one grid row per part): when an
+    ancestor of the container has siblings built like it that hold prose, take their parent."""
+    prose_of: dict = {}
+    for b, t in zip(blocks, toks):
+        if _is_prose(b, t):
+            for el in _ancestors(b.el):
+                prose_of[el] = prose_of.get(el, 0) + len(b.text)
+    el = container
+    for _ in range(levels):
+        parent = el.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        sig = _signature(el)
+        twins = [s for s in parent if s is not el and isinstance(s.tag, str) and _signature(s) == sig
+                 and prose_of.get(s, 0) >= 200]
+        if twins and sig[1]:
+            return parent
+        el = parent
+    return container
+
+
 @dataclass
 class Choice:
     blocks: list[Block]
@@ -117,7 +147,7 @@ class Choice:
     seeds: int
 
 
-def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = None) -> Choice:
+def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = None, trace: list | None = None) -> Choice:
     if not blocks:
         return Choice([], None, 0)
     covs = {name: Coverage(text) for name, text in outputs.items() if text}
@@ -151,6 +181,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             weight_of[el] = weight_of.get(el, 0) + w
             depth[el] = d
     container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
+    container = _widen(container, blocks, toks, total)
     inside = set()
     for i, b in enumerate(blocks):
         for el in _ancestors(b.el):
@@ -197,6 +228,8 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
     chosen: list[int] = []
     for i, b in enumerate(blocks):
         if i not in inside:
+            if trace is not None and support(i) > 0:
+                trace.append((i, "OUT", round(support(i), 1), None, None, None, None, b.tag, b.text[:90]))
             continue
         s = support(i)
         prose = _is_prose(b, toks[i])
@@ -205,15 +238,42 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             keep = True   # recovered: prose inside the article the extractors skipped
         if keep and s < n_ext and (boilerplate_region(i) and not prose):
             keep = False
-        if keep and b.link_density > 0.6 and s < n_ext:
+        if keep and b.link_density > 0.6 and (s < n_ext or (LD_ALL and b.tag != "li")):
             keep = False
         if keep and not in_column(i) and s < n_ext:
             keep = False
-        if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
+        if keep and (i < first_seed or i > last_seed) and not prose and (s < n_ext or TRAIL_ALL):
             keep = False
         if keep:
             chosen.append(i)
+        if trace is not None:
+            trace.append((i, keep, round(s, 1), prose, i in seeds, in_column(i), boilerplate_region(i), b.tag, b.text[:90]))
 
+    chosen_set = set(chosen)
+    # a quoted post (tweet, pull quote) is kept whole: its attribution line is part of it
+    quotes: dict = {}
+    for i in inside:
+        for el in _ancestors(blocks[i].el):
+            if el is container:
+                break
+            if el.tag == "blockquote":
+                quotes.setdefault(el, []).append(i)
+                break
+    for members in quotes.values():
+        if any(i in chosen_set for i in members):
+            chosen_set.update(i for i in members if blocks[i].link_density <= 0.8)
+    # a lead paragraph set just above the article element (a standfirst box, a summary)
+    if inside and LEAD:
+        first_inside = min(inside)
+        for i in range(first_inside - 1, max(-1, first_inside - 6), -1):
+            b = blocks[i]
+            if b.tag == "h1" or b.link_density > 0.5:
+                break
+            if _is_prose(b, toks[i]) and support(i) >= 1.0 and in_column(i):
+                chosen_set.add(i)
+                if trace is not None:
+                    trace.append((i, "LEAD", support(i), True, False, None, None, b.tag, b.text[:90]))
+    chosen = sorted(chosen_set)
     # the headline is stored as the title, not as body text
     if title:
         nt = " ".join(tokens(title)).lower()
