@@ -140,6 +140,37 @@ def _widen(container, blocks: list[Block], toks: list[list[str]], seed_chars: in
     return container
 
 
+def _cut_at_comment_form(container, blocks: list[Block], toks, chosen: list[int]) -> list[int]:
+    """A form with a free-text box inside the article element starts the reader comments:
+    nothing after it (nor the short heading just before it) is the story."""
+    forms = [ta for ta in container.iter("textarea")]
+    if not forms or not chosen:
+        return chosen
+    start = forms[0]
+    for el in _ancestors(forms[0]):
+        if el is container:
+            break
+        if el.tag == "form":
+            start = el
+            break
+    order = {el: n for n, el in enumerate(container.iter())}
+    pos = order.get(start)
+    if pos is None:
+        return chosen
+    cut = next((i for i in range(len(blocks)) if order.get(blocks[i].el, -1) >= pos), None)
+    if cut is None:
+        return chosen
+    before = sum(len(blocks[i].text) for i in chosen if i < cut)
+    total = sum(len(blocks[i].text) for i in chosen)
+    if before < 0.5 * total:
+        return chosen
+    kept = [i for i in chosen if i < cut]
+    while kept and not _is_prose(blocks[kept[-1]], toks[kept[-1]]) and cut - kept[-1] <= 3 \
+            and len(toks[kept[-1]]) <= 8:
+        kept.pop()
+    return kept
+
+
 @dataclass
 class Choice:
     blocks: list[Block]
@@ -249,6 +280,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         if trace is not None:
             trace.append((i, keep, round(s, 1), prose, i in seeds, in_column(i), boilerplate_region(i), b.tag, b.text[:90]))
 
+    chosen = _cut_at_comment_form(container, blocks, toks, chosen)
     chosen_set = set(chosen)
     # a quoted post (tweet, pull quote) is kept whole: its attribution line is part of it
     quotes: dict = {}
