@@ -39,6 +39,8 @@ BOILER_RE = re.compile(
 import os
 LD_ALL = True
 LEAD = bool(os.environ.get('LEAD'))
+RULE_A = True
+RULE_B = True
 TRAIL_ALL = bool(os.environ.get('TRAIL_ALL'))
 CAPTION_TAGS = {"figcaption", "caption"}
 LINKLIST_TAGS = {"nav", "aside", "footer", "header", "form", "menu"}
@@ -267,7 +269,9 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         keep = s >= need or (s >= 1.0 and (prose or first_seed <= i <= last_seed))
         if not keep and prose and first_seed <= i <= last_seed and not boilerplate_region(i):
             keep = True   # recovered: prose inside the article the extractors skipped
-        if keep and s < n_ext and (boilerplate_region(i) and not prose):
+        if keep and s < n_ext and boilerplate_region(i) and (not prose or (RULE_A and s < need)):
+            keep = False
+        if keep and RULE_B and s < need and not prose and b.tag not in HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}:
             keep = False
         if keep and b.link_density > 0.6 and (s < n_ext or (LD_ALL and b.tag != "li")):
             keep = False
