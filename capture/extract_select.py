@@ -33,15 +33,13 @@ BOILER_RE = re.compile(
     r"(?:^|[\s_-])(share|sharing|social|related|newsletter|promo|subscri\w*|signup|sign-up|advert\w*|ads?|adslot|"
     r"sponsor\w*|comments?|byline|author|caption|credit|tags?|breadcrumbs?|recommend\w*|more-stories|read-?more|"
     r"popular|trending|footer|nav|navigation|menu|toolbar|disclaimer|outbrain|taboola|teaser|widget|sidebar|"
-    r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden)(?:$|[\s_-])",
+    r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden|cmts?|tools?)(?:$|[\s_-])",
     re.I,
 )
-import os
-LD_ALL = True
-LEAD = bool(os.environ.get('LEAD'))
-RULE_A = True
-RULE_B = True
-TRAIL_ALL = bool(os.environ.get('TRAIL_ALL'))
+# regions that are never the story, whatever the extractors say
+STRONG_BOILER_RE = re.compile(
+    r"(?:^|[\s_-])(comments?|cmts?|newsletter|promo|advert\w*|ads?|adslot|sponsor\w*|related|share|sharing|social|"
+    r"outbrain|taboola|recommend\w*|most-?read|trending)(?:$|[\s_-])", re.I)
 CAPTION_TAGS = {"figcaption", "caption"}
 LINKLIST_TAGS = {"nav", "aside", "footer", "header", "form", "menu"}
 
@@ -196,7 +194,8 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
 
     # 2. seeds: prose most extractors agree on.
     need = 2.0 if n_ext >= 2 else 1.0
-    seeds = [i for i, b in enumerate(blocks) if support(i) >= need and len(toks[i]) >= 8 and b.link_density < 0.4]
+    seeds = [i for i, b in enumerate(blocks) if support(i) >= need and len(toks[i]) >= 8 and b.link_density < 0.4
+             and (SENTENCE_END.search(b.text) or len(toks[i]) >= 25)]
     if not seeds:
         seeds = [i for i, b in enumerate(blocks) if support(i) >= 1.0]
     if not seeds:
@@ -245,7 +244,6 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         overlap = min(bx.x + bx.w, column[1]) - max(bx.x, column[0])
         return overlap >= 0.5 * min(bx.w, column[1] - column[0])
 
-    first_seed, last_seed = min(seeds), max(seeds)
 
     def boilerplate_region(i: int) -> bool:
         for el in _ancestors(blocks[i].el):
@@ -258,6 +256,17 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
                 return True
         return False
 
+    def strong_boilerplate(i: int) -> bool:
+        for el in _ancestors(blocks[i].el):
+            if el is container or el.tag == "blockquote":   # a quoted post is content
+                return False
+            if STRONG_BOILER_RE.search(_attr_words(el)):
+                return True
+        return False
+
+    core = [i for i in seeds if i in inside and not strong_boilerplate(i)] or seeds
+    first_seed, last_seed = min(core), max(core)
+
     chosen: list[int] = []
     for i, b in enumerate(blocks):
         if i not in inside:
@@ -269,15 +278,17 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         keep = s >= need or (s >= 1.0 and (prose or first_seed <= i <= last_seed))
         if not keep and prose and first_seed <= i <= last_seed and not boilerplate_region(i):
             keep = True   # recovered: prose inside the article the extractors skipped
-        if keep and s < n_ext and boilerplate_region(i) and (not prose or (RULE_A and s < need)):
+        if keep and s < n_ext and boilerplate_region(i) and (not prose or s < need):
             keep = False
-        if keep and RULE_B and s < need and not prose and b.tag not in HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}:
+        if keep and strong_boilerplate(i):
             keep = False
-        if keep and b.link_density > 0.6 and (s < n_ext or (LD_ALL and b.tag != "li")):
+        if keep and s < need and not prose and b.tag not in HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}:
+            keep = False
+        if keep and b.link_density > 0.6 and (s < n_ext or b.tag != "li"):
             keep = False
         if keep and not in_column(i) and s < n_ext:
             keep = False
-        if keep and (i < first_seed or i > last_seed) and not prose and (s < n_ext or TRAIL_ALL):
+        if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
             keep = False
         if keep:
             chosen.append(i)
@@ -298,17 +309,6 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
     for members in quotes.values():
         if any(i in chosen_set for i in members):
             chosen_set.update(i for i in members if blocks[i].link_density <= 0.8)
-    # a lead paragraph set just above the article element (a standfirst box, a summary)
-    if inside and LEAD:
-        first_inside = min(inside)
-        for i in range(first_inside - 1, max(-1, first_inside - 6), -1):
-            b = blocks[i]
-            if b.tag == "h1" or b.link_density > 0.5:
-                break
-            if _is_prose(b, toks[i]) and support(i) >= 1.0 and in_column(i):
-                chosen_set.add(i)
-                if trace is not None:
-                    trace.append((i, "LEAD", support(i), True, False, None, None, b.tag, b.text[:90]))
     chosen = sorted(chosen_set)
     # the headline is stored as the title, not as body text
     if title:
