@@ -180,7 +180,8 @@ def reextract(pages: list[dict], use_for_score: bool) -> int:
         if not p.get("rendered"):
             continue
         t0 = time.perf_counter()
-        ex = extract(p["rendered"], p["final_url"])
+        # the served document is the saved page itself (what the pipeline passes as source_html)
+        ex = extract(p["rendered"], p["final_url"], source_html=p["html"])
         p["extract_seconds"] = time.perf_counter() - t0
         if use_for_score:
             p["pagekeep"] = ex.text

@@ -170,6 +170,22 @@ def _overlap(a: str, b: str) -> float:
     return cov.of(TOKEN_RE.findall(b or ""))
 
 
+def _page_lost_text(paragraphs: list[str], source_html: str) -> bool:
+    """Cheap test before any extraction of the served document: does it hold far more
+    words than were extracted from the rendered page?"""
+    try:
+        src = lxml_html.fromstring(source_html)
+    except Exception:
+        return False
+    body = src.find("body")
+    if body is None:
+        return False
+    for el in body.iter("script", "style", "noscript", "template"):
+        el.text = None
+    served_words = count_words(body.text_content())
+    return served_words >= 3 * max(50, sum(count_words(p) for p in paragraphs))
+
+
 def extract(rendered_html: str, url: str, source_html: str | None = None) -> Extraction:
     """Extract the article from the rendered page.
 
@@ -183,12 +199,12 @@ def extract(rendered_html: str, url: str, source_html: str | None = None) -> Ext
     choice = _select(doc, url, meta.get("title"), outputs)
     extractor = "pagekeep"
     paragraphs = [b.text for b in choice.blocks]
-    if source_html:
+    if source_html and _page_lost_text(paragraphs, source_html):
         text = "\n\n".join(paragraphs)
         src_doc = lxml_html.fromstring(source_html)
-        src_result, src_outputs = _candidates(src_doc, url)
-        src_text = src_outputs.get("precision") or src_outputs.get("default") or ""
+        src_text = _doc_text(_run_trafilatura(lxml_html.tostring(src_doc, encoding="unicode"), url, favor_precision=True))
         if count_words(src_text) >= 2 * max(50, count_words(text)) and _overlap(text, src_text) < 0.3:
+            _, src_outputs = _candidates(src_doc, url)
             src_choice = _select(src_doc, url, meta.get("title"), src_outputs)
             if src_choice.blocks:
                 choice, extractor = src_choice, "pagekeep-served-html"

@@ -241,7 +241,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
             raise
     if final_url.startswith("chrome-error:") or final_url == "about:blank":
         raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
-    extraction = await asyncio.to_thread(extract, rendered, final_url)
+    extraction = await asyncio.to_thread(extract, rendered, final_url, await _served_html(response, final_url))
     laps("extract")
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
     rendered = await page.content()  # now with the article element marked (data-pk-article)
@@ -289,6 +289,28 @@ def _is_outside(url: str) -> bool:
     if url.startswith(("data:", "blob:", "about:")):
         return False
     return not (host in LOOPBACK_HOSTS or host.startswith("127."))
+
+
+async def _served_html(response, final_url: str) -> str | None:
+    """The document as the server sent it, for extraction to fall back on when the page's
+    own scripts replaced the article (see extract()); None if it is not the page captured."""
+    try:
+        if response.url != final_url or response.request.redirected_to is not None:
+            return None
+        body = await response.body()
+    except Exception:
+        return None
+    if len(body) > 8_000_000:
+        return None
+    return body.decode("utf-8", errors="replace") if _declared_utf8(response, body) else None
+
+
+def _declared_utf8(response, body: bytes) -> bool:
+    ctype = (response.headers.get("content-type") or "").lower()
+    if "charset=" in ctype:
+        return "utf-8" in ctype or "utf8" in ctype
+    head = body[:4096].lower()
+    return b"charset" not in head or b"utf-8" in head or b"utf8" in head
 
 
 def _origin(url: str) -> tuple:
