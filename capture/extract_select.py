@@ -213,6 +213,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             weight_of[el] = weight_of.get(el, 0) + w
             depth[el] = d
     container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
+    narrow = container
     container = _widen(container, blocks, toks, total)
     inside = set()
     for i, b in enumerate(blocks):
@@ -266,6 +267,12 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
 
     core = [i for i in seeds if i in inside and not strong_boilerplate(i)] or seeds
     first_seed, last_seed = min(core), max(core)
+    if container is not narrow:
+        # a widened (chunked) article runs on to its last prose block
+        prose_after = [i for i in inside if i > last_seed and _is_prose(blocks[i], toks[i])
+                       and not boilerplate_region(i)]
+        if prose_after:
+            last_seed = max(prose_after)
 
     chosen: list[int] = []
     for i, b in enumerate(blocks):
