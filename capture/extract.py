@@ -1,9 +1,13 @@
 """Article text, sanitized HTML and metadata from the rendered DOM.
 
 The browser has already marked what a reader cannot see (js/visibility.js) and
-what pagekeep removed (overlays, banners); those parts are dropped before a
-text-density extractor (trafilatura) reads the page, so hidden teasers, screen
-reader labels and dismissed modals never leak into the text.
+what pagekeep removed (overlays, banners); those parts are dropped first, so
+hidden teasers, screen reader labels and dismissed modals never leak into the
+text. Then several extractors read the visible DOM (trafilatura by default and
+in precision mode, a readability port) and vote block by block; the article
+element, the layout the browser recorded and the shape of the text decide the
+rest (extract_select.py). `extract()` needs only the rendered HTML and the URL,
+so it can be re-run offline on what the archive stores (rendered_pages).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 
 import trafilatura
-from lxml import etree
 from lxml import html as lxml_html
 
 from trafilatura.readability_lxml import Document as ReadabilityDocument
@@ -23,7 +26,6 @@ from .metadata import extract_metadata
 from .sanitize import clean_html
 
 WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-BLOCK_TAGS = {"p", "head", "list", "quote", "table", "code", "item"}
 
 
 @dataclass
@@ -52,60 +54,6 @@ def visible_tree(rendered_html: str):
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", " ", s or "").strip()
-
-
-def _block_text(el) -> str:
-    if el.tag == "list":
-        return "\n".join(_norm("".join(item.itertext())) for item in el.iter("item") if _norm("".join(item.itertext())))
-    if el.tag == "table":
-        rows = []
-        for row in el.iter("row"):
-            cells = [_norm("".join(c.itertext())) for c in row.iter("cell")]
-            rows.append(" | ".join(c for c in cells if c))
-        return "\n".join(r for r in rows if r)
-    if el.tag == "code":
-        return "".join(el.itertext()).strip("\n")
-    return _norm("".join(el.itertext()))
-
-
-_HTML_MAP = {"p": "p", "quote": "blockquote", "code": "pre", "list": "ul", "item": "li", "lb": "br",
-             "table": "table", "row": "tr", "cell": "td", "ref": "a", "del": "s", "graphic": "img"}
-
-
-def _to_html(el) -> str:
-    """trafilatura's XML body → plain HTML, before sanitizing."""
-    out = []
-
-    def conv(node):
-        tag = node.tag
-        if tag == "head":
-            level = (node.get("rend") or "h2").lower()
-            name = level if re.fullmatch(r"h[1-6]", level) else "h2"
-        elif tag == "hi":
-            rend = node.get("rend") or ""
-            name = "strong" if "b" in rend else "em" if "i" in rend else "span"
-        elif tag == "list":
-            name = "ol" if (node.get("rend") or "").startswith("ol") else "ul"
-        else:
-            name = _HTML_MAP.get(tag, "span" if tag not in ("body", "doc", "main") else None)
-        attrs = ""
-        if name == "a" and node.get("target"):
-            attrs = f' href="{_esc(node.get("target"))}"'
-        if name == "img" and node.get("src"):
-            attrs = f' src="{_esc(node.get("src"))}" alt="{_esc(node.get("alt") or "")}"'
-        if name:
-            out.append(f"<{name}{attrs}>")
-        if node.text:
-            out.append(_esc(node.text))
-        for child in node:
-            conv(child)
-            if child.tail:
-                out.append(_esc(child.tail))
-        if name and name not in ("br", "img"):
-            out.append(f"</{name}>")
-
-    conv(el)
-    return "".join(out)
 
 
 def _esc(s: str) -> str:
@@ -263,7 +211,3 @@ def blocks_html(blocks) -> str:
     if open_list:
         out.append(f"</{open_list}>")
     return "".join(out)
-
-
-def _debug_xml(el) -> str:  # handy in a REPL when tuning
-    return etree.tostring(el, encoding="unicode", pretty_print=True)

@@ -8,8 +8,8 @@ readability port). Steps:
    extractor's output;
 2. seeds: prose blocks that most extractors agree on;
 3. the article container: the deepest element holding nearly all seed text;
-4. the main column and body font size, from the boxes the browser recorded
-   (js/visibility.js), when present;
+4. the main column, from the boxes the browser recorded (js/visibility.js),
+   when present;
 5. inside the container, keep voted blocks and recover prose blocks the
    extractors missed, drop link lists, captions, asides, teasers, blocks out
    of the column, and non-prose before the first / after the last seed.
@@ -82,18 +82,6 @@ def box_of(el) -> Box | None:
             try:
                 x, y, w, h = (float(v) for v in raw.split(","))
                 return Box(x, y, w, h)
-            except ValueError:
-                return None
-        el = el.getparent()
-    return None
-
-
-def font_of(el) -> float | None:
-    while el is not None:
-        raw = el.get("data-pk-fs") if hasattr(el, "get") else None
-        if raw:
-            try:
-                return float(raw)
             except ValueError:
                 return None
         el = el.getparent()
@@ -224,7 +212,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             if el is None:
                 break
 
-    # 4. layout: main column and body font size from the seeds' boxes.
+    # 4. layout: the main column from the seeds' boxes.
     seed_boxes = [box_of(blocks[i].el) for i in seeds]
     seed_boxes = [bx for bx in seed_boxes if bx and bx.w > 0]
     column = None
@@ -232,9 +220,6 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         left = statistics.median(bx.x for bx in seed_boxes)
         right = statistics.median(bx.x + bx.w for bx in seed_boxes)
         column = (left, right)
-    fonts = [font_of(blocks[i].el) for i in seeds]
-    fonts = [f for f in fonts if f]
-    body_font = statistics.median(fonts) if fonts else None
 
     def in_column(i: int) -> bool:
         if column is None:
