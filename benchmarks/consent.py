@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -50,11 +49,13 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
 
 from capture import consent  # noqa: E402
 from capture.browser import find_chromium, launch  # noqa: E402
 from capture.localsite import Site  # noqa: E402
 from capture.pipeline import CaptureOptions, capture_page  # noqa: E402
+from peers import shot_scraper_command  # noqa: E402
 
 from consent_helpers import BANNER, CONSENT_DIR, MANIFEST, SP_DIR, article_text, page_url  # noqa: E402
 from pixels import count_near  # noqa: E402
@@ -137,45 +138,15 @@ def judge_pagekeep(page: str, cap) -> tuple[bool, str]:
 
 # ---------------------------------------------------------------- shot-scraper
 
-def shot_scraper_env(tmp: Path) -> tuple[dict, list[str]]:
-    env = dict(os.environ)
-    args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    found = find_chromium()
-    if found.source == "playwright":
-        return env, args
-    exe = found.path
-    real = Path("/usr/lib/chromium/chromium")
-    if Path(exe).resolve() == Path("/usr/bin/chromium").resolve() and real.exists():
-        exe = str(real)  # Debian's wrapper script; the binary itself
-    import playwright
-
-    info = json.loads((Path(playwright.__file__).parent / "driver" / "package" / "browsers.json").read_text())
-    revs = {b["name"]: b["revision"] for b in info["browsers"]}
-    targets = [
-        tmp / f"chromium_headless_shell-{revs['chromium-headless-shell']}" / "chrome-headless-shell-linux64" / "chrome-headless-shell",
-        tmp / f"chromium-{revs['chromium']}" / "chrome-linux64" / "chrome",
-        tmp / f"chromium-{revs['chromium']}" / "chrome-linux" / "chrome",
-    ]
-    for t in targets:
-        t.parent.mkdir(parents=True, exist_ok=True)
-        if not t.exists():
-            t.symlink_to(exe)
-    env["PLAYWRIGHT_BROWSERS_PATH"] = str(tmp)
-    return env, args
-
-
 def run_shot_scraper(urls: dict, tmp: Path) -> tuple[dict, float, str]:
-    exe = shutil.which("shot-scraper", path=str(Path(sys.executable).parent)) or shutil.which("shot-scraper")
-    if not exe:
-        return {}, 0.0, "shot-scraper not installed (pip install shot-scraper==1.12)"
-    env, args = shot_scraper_env(tmp)
     import yaml
 
     shots = [{"url": url, "output": str(tmp / f"{i:02d}.jpg"), "quality": 80, "width": 1280, "wait": 3000}
              for i, url in enumerate(urls.values())]
     spec = tmp / "shots.yml"
     spec.write_text(yaml.safe_dump(shots), "utf-8")
-    cmd = [exe, "multi", str(spec)] + [x for a in args for x in ("--browser-arg", a)]
+    cmd, env = shot_scraper_command(["multi", str(spec)], tmp / "browsers")
+    exe = cmd[0]
     t = time.monotonic()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     took = time.monotonic() - t

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -14,7 +13,6 @@ import pytest
 
 from batch_routes import Flaky, Meter
 from capture.localsite import Site
-from capture.pipeline import CaptureOptions
 from capture.runner import BatchOptions, capture_urls
 from conftest import SITE
 

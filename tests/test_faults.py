@@ -10,9 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 

@@ -9,7 +9,6 @@ row, and the good pages still stored.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import sqlite3
 import subprocess
