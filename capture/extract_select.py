@@ -306,13 +306,12 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
     if title:
         nt = " ".join(tokens(title)).lower()
         chosen = [i for i in chosen if not (blocks[i].tag in HEADINGS | {"div", "p"} and " ".join(toks[i]).lower() == nt)]
-    # the same paragraph twice (pull quotes, mobile/desktop copies): keep the first
-    seen = set()
-    out = []
+    # text repeated in caption/credit-like regions (the same photo credit under every image) is
+    # furniture; repeated paragraphs elsewhere (recipes, plans, refrains) are kept as written
+    counts: dict = {}
     for i in chosen:
         key = " ".join(toks[i])
-        if len(toks[i]) >= 6 and key in seen:
-            continue
-        seen.add(key)
-        out.append(blocks[i])
+        counts[key] = counts.get(key, 0) + 1
+    out = [blocks[i] for i in chosen
+           if not (counts[" ".join(toks[i])] >= 2 and len(toks[i]) >= 4 and boilerplate_region(i))]
     return Choice(out, container, len(seeds))

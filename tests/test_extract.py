@@ -133,3 +133,14 @@ def test_benchmark_scoring_follows_the_published_method():
     m = summarise([(truth, truth), (truth, "")])
     # an empty prediction counts against recall only
     assert m["precision"] == 1.0 and m["recall"] == 0.5 and m["accuracy"] == 0.5
+
+
+def test_repeated_paragraphs_are_kept_but_a_repeated_credit_is_not():
+    step = "Portion: one cup of rice, one cup of beans and a handful of greens, eaten slowly."
+    credit = '<div class="photo-credit"><p>Photo by the Harbour Times picture desk, all rights reserved.</p></div>'
+    body = (f"<h2>Monday</h2><p>{STORY[0]}</p><p>{step}</p>{credit}<h2>Tuesday</h2><p>{STORY[1]}</p><p>{step}</p>"
+            f"{credit}<p>{STORY[2]}</p>")
+    ex = extract(page(CLUTTER_TOP + f"<article><h1>Ferry timetable extended</h1>{body}</article>" + FOOTER),
+                 "http://127.0.0.1/plan")
+    assert ex.paragraphs.count(step) == 2
+    assert "picture desk" not in ex.text
