@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Article-extraction benchmark: pagekeep's capture pipeline vs trafilatura and readability-lxml.
 
-Every benchmark page is written to a temporary folder, served on loopback
-(capture/localsite.py) and captured through the real pipeline
-(`capture_urls` into a temporary SQLite archive, outside requests aborted);
-the `articles.text` that pagekeep stores is scored with the benchmark's own
-method (benchmarks/extraction_score.py). In the same run trafilatura
-(comments excluded) and readability-lxml read the saved HTML directly.
+Every benchmark page is served on loopback (capture/localsite.py, as UTF-8,
+over TLS with a throwaway certificate when the page was published on https, so
+inline "upgrade to https" scripts stay put) and captured through the real
+pipeline (`capture_urls` into a temporary SQLite archive with
+`CaptureOptions(block_outside=True)`: every request to a non-loopback host is
+aborted, so the pages' own scripts run but their external scripts, styles and
+images never load). The `articles.text` that pagekeep stores is scored with
+the benchmark's own method (benchmarks/extraction_score.py). In the same run
+trafilatura (comments excluded) and readability-lxml (+ html-text when
+installed, as upstream) read the saved HTML directly.
 
     .venv/bin/python benchmarks/extraction.py                 # full run, 181 pages
     .venv/bin/python benchmarks/extraction.py --limit 20      # quick look
