@@ -160,12 +160,12 @@ def wait_for_articles(db, n, proc, timeout=120):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_batch_finishes_on_rerun_with_each_url_once(served, tmp_path, sig):
-    urls = story_urls(served, 24)
+    urls = story_urls(served, 15)
     db = str(tmp_path / "a.db")
     listing = tmp_path / "urls.txt"
     listing.write_text("\n".join(urls))
     proc = start_cli("--from", str(listing), "--db", db, "--concurrency", "3")
-    wait_for_articles(db, 4, proc)
+    wait_for_articles(db, 3, proc)
     proc.send_signal(sig)
     proc.wait(timeout=60)
     if sig == signal.SIGINT:
@@ -181,7 +181,7 @@ def test_an_interrupted_batch_finishes_on_rerun_with_each_url_once(served, tmp_p
 
 
 def test_a_killed_browser_is_replaced_and_the_batch_completes(served, tmp_path):
-    urls = story_urls(served, 16)
+    urls = story_urls(served, 10)
     db = str(tmp_path / "a.db")
     proc = start_cli("--from", "-", "--db", db, "--concurrency", "2", "--retries", "2")
     proc.stdin.write("\n".join(urls))

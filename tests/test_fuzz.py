@@ -111,7 +111,7 @@ def test_extraction_survives_generated_documents():
 @pytest.fixture(scope="module")
 def fuzz_batch(tmp_path_factory):
     rng = random.Random(SEED + 2)
-    docs = {f"/fuzz/{i}": malformed_html(rng) for i in range(60)}
+    docs = {f"/fuzz/{i}": malformed_html(rng) for i in range(40)}
 
     def serve_doc(h):
         body = docs[h.path]
@@ -122,7 +122,7 @@ def fuzz_batch(tmp_path_factory):
         h.wfile.write(body)
 
     site = Site(SITE, routes={p: serve_doc for p in docs}).start()
-    urls = malformed_urls(rng, site.base, 240) + [site.base + p for p in docs]
+    urls = malformed_urls(rng, site.base, 200) + [site.base + p for p in docs]
     db = tmp_path_factory.mktemp("fuzz") / "a.db"
     listing = db.parent / "urls.txt"
     # One URL per line: generated URLs with line breaks would be split by the list reader, as a user's would.
@@ -163,4 +163,4 @@ def test_fuzzed_articles_are_whole(fuzz_batch):
            or (select count(*) from attempts t where t.article_id = a.id and t.ok = 1) != 1"""
     ).fetchone()[0]
     assert broken == 0
-    assert conn.execute("select count(*) from articles").fetchone()[0] >= 55  # the fuzzed documents themselves
+    assert conn.execute("select count(*) from articles").fetchone()[0] >= 36  # the fuzzed documents themselves
