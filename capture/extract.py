@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 from trafilatura.readability_lxml import Document as ReadabilityDocument
 
 from .extract_blocks import blocks_of
-from .extract_select import TOKEN_RE, Coverage, choose
+from .extract_select import TOKEN_RE, Choice, Coverage, choose
 from .metadata import extract_metadata
 from .sanitize import clean_html
 
@@ -108,8 +108,13 @@ def _candidates(doc, url: str):
 
 def _select(doc, url: str, title: str | None, outputs: dict):
     body = doc.find("body")
-    blocks = blocks_of(body if body is not None else doc)
-    return choose(blocks, outputs, title)
+    try:
+        blocks = blocks_of(body if body is not None else doc)
+        return choose(blocks, outputs, title)
+    except RecursionError:  # absurdly deep markup: keep what the extractors agreed on, as text
+        text = outputs.get("precision") or outputs.get("default") or ""
+        frag = lxml_html.fromstring("<div>" + "".join(f"<p>{_esc(t)}</p>" for t in text.split("\n") if t.strip()) + "</div>")
+        return Choice(blocks_of(frag), None, 0)
 
 
 def _overlap(a: str, b: str) -> float:
