@@ -320,7 +320,8 @@ def _origin(url: str) -> tuple:
 
 async def _block_outside(route) -> None:
     """Abort outside requests; a later top-level navigation away from the captured origin
-    (an https upgrade, a redirect to the page's home host) gets 204, so the page stays put."""
+    (an https upgrade, a redirect to the page's home host) is aborted as ERR_ABORTED, which
+    leaves the current document in place instead of an error page."""
     try:
         req = route.request
         if req.is_navigation_request() and req.frame.parent_frame is None:
