@@ -16,7 +16,7 @@ Two layers, in this order:
    reports (cmpDetected, popupFound, optOutResult, autoconsentDone...).
 2. pagekeep's own fallback (js/consent_fallback.js) for what no rule matches:
    buttons found by their words in the main European languages, in the page,
-   its open shadow roots and its layered iframes; then (js/consent_cover.js)
+   its open shadow roots and its layered iframes; then (js/overlays.js, afterConsent)
    hiding what still covers the viewport and releasing scroll locks.
 
 Time is bounded: `handle()` waits for autoconsent only while a popup it found
@@ -404,7 +404,7 @@ async def handle(page, mode, deadline) -> ConsentResult:
         return ConsentResult()
 
     # 3. whatever still covers the viewport, and scroll locks.
-    covered = await _evaluate(page.main_frame, script("consent_cover.js"), {"minCover": 0.4}) or []
+    covered = await _evaluate(page.main_frame, script("overlays.js"), {"afterConsent": True, "minCover": 0.4}) or []
     if covered:
         notes.append("; ".join(covered))
         if any(c.startswith("hid ") for c in covered) and "hide" not in (action or "").split("+"):

@@ -6,7 +6,10 @@ from .jsassets import script
 
 
 async def clear(page) -> list[str]:
-    """Close or hide overlays and release scroll locks; returns what was done."""
+    """Close or hide modals and backdrops and release scroll locks; returns what was done.
+
+    consent.py runs the same script with {afterConsent: true} for what a banner leaves behind.
+    """
     try:
         return await page.evaluate(script("overlays.js"), {})
     except Exception:
