@@ -201,7 +201,8 @@ async def static_view(request):
         "Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
 
-async def add_tags_view(datasette, request):
+async def _change_tags(datasette, request, change, key: str, did: str, did_not: str):
+    """Add or remove the posted tags: one view body for both directions."""
     db = await _archive_db(datasette, request)
     if (refused := await _require_writer(datasette, request, db)) is not None:
         return refused
@@ -210,34 +211,23 @@ async def add_tags_view(datasette, request):
     payload = {"next": _first(form, "next")}
     try:
         names = tags.parse_tags(form.get("tag", []))
-        added = await _write(db, tags.add_tags, article_id, names)
+        changed = await _write(db, change, article_id, names)
     except tags.NoSuchArticle as exc:
         raise NotFound(str(exc))
     except tags.AnnotationError as exc:
         return _done(datasette, request, db, article_id, str(exc), payload, error=True)
     current = await db.execute_fn(lambda conn: tags.tags_for(conn, article_id))
     label = ", ".join(names)
-    message = f"Tagged “{label}”" if added else f"Already tagged “{label}”"
-    return _done(datasette, request, db, article_id, message, {**payload, "added": added, "tags": current})
+    message = f"{did if changed else did_not} “{label}”"
+    return _done(datasette, request, db, article_id, message, {**payload, key: changed, "tags": current})
+
+
+async def add_tags_view(datasette, request):
+    return await _change_tags(datasette, request, tags.add_tags, "added", "Tagged", "Already tagged")
 
 
 async def remove_tags_view(datasette, request):
-    db = await _archive_db(datasette, request)
-    if (refused := await _require_writer(datasette, request, db)) is not None:
-        return refused
-    article_id = int(request.url_vars["article_id"])
-    form = await _form(request)
-    payload = {"next": _first(form, "next")}
-    try:
-        names = tags.parse_tags(form.get("tag", []))
-        removed = await _write(db, tags.remove_tags, article_id, names)
-    except tags.NoSuchArticle as exc:
-        raise NotFound(str(exc))
-    except tags.AnnotationError as exc:
-        return _done(datasette, request, db, article_id, str(exc), payload, error=True)
-    current = await db.execute_fn(lambda conn: tags.tags_for(conn, article_id))
-    message = f"Removed tag “{', '.join(names)}”" if removed else f"Not tagged “{', '.join(names)}”"
-    return _done(datasette, request, db, article_id, message, {**payload, "removed": removed, "tags": current})
+    return await _change_tags(datasette, request, tags.remove_tags, "removed", "Removed tag", "Not tagged")
 
 
 async def add_note_view(datasette, request):
