@@ -184,6 +184,21 @@ def serve(
         raise typer.Exit(1)
 
 
+def _change_tags(db: Optional[str], article_id: int, tags: List[str], add: bool) -> None:
+    from annotations import tags as annotations_tags
+
+    archive = _open_archive(db)
+    change = annotations_tags.add_tags if add else annotations_tags.remove_tags
+    try:
+        n = change(archive, article_id, tags)
+    except annotations_tags.AnnotationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    current = annotations_tags.tags_for(archive, article_id)
+    typer.echo(f"article {article_id}: {n} tag{'s' if n != 1 else ''} {'added' if add else 'removed'}; "
+               f"tags: {', '.join(current) if current else '(none)'}")
+
+
 @app.command()
 def tag(
     article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
@@ -191,16 +206,7 @@ def tag(
     db: Optional[str] = db_option(),
 ):
     """Add tags to an article."""
-    from annotations import tags as annotations_tags
-
-    archive = _open_archive(db)
-    try:
-        added = annotations_tags.add_tags(archive, article_id, tags)
-    except annotations_tags.AnnotationError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
-    current = annotations_tags.tags_for(archive, article_id)
-    typer.echo(f"article {article_id}: {added} tag{'s' if added != 1 else ''} added; tags: {', '.join(current)}")
+    _change_tags(db, article_id, tags, add=True)
 
 
 @app.command()
@@ -210,17 +216,7 @@ def untag(
     db: Optional[str] = db_option(),
 ):
     """Remove tags from an article."""
-    from annotations import tags as annotations_tags
-
-    archive = _open_archive(db)
-    try:
-        removed = annotations_tags.remove_tags(archive, article_id, tags)
-    except annotations_tags.AnnotationError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1)
-    current = annotations_tags.tags_for(archive, article_id)
-    typer.echo(f"article {article_id}: {removed} tag{'s' if removed != 1 else ''} removed; "
-               f"tags: {', '.join(current) if current else '(none)'}")
+    _change_tags(db, article_id, tags, add=False)
 
 
 @app.command()
