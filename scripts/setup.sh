@@ -22,9 +22,13 @@ fi
 extras=${PAGEKEEP_EXTRAS:-test,bench}
 stamp=".venv/.pagekeep-installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${extras//,/-}"
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing pagekeep and its pinned dependencies ($extras)"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[${extras}]"
+  echo "setup: installing pagekeep and its pinned dependencies ($extras); log in .venv/pip-install.log"
+  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[${extras}]"; } \
+      > .venv/pip-install.log 2>&1; then
+    tail -n 25 .venv/pip-install.log >&2
+    echo "setup: pip install failed (full log: .venv/pip-install.log)" >&2
+    exit 1
+  fi
   rm -f .venv/.pagekeep-installed-*
   touch "$stamp"
 else
