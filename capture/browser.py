@@ -117,23 +117,27 @@ def install_chromium(echo=print) -> FoundBrowser:
         pass
     echo("browser: none found, trying `playwright install chromium` …")
     try:
-        rc = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900).returncode
+        out = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], timeout=900,
+                             capture_output=True, text=True)
+        lines = (out.stderr or out.stdout).strip().splitlines() or [""]
+        rc, why = out.returncode, next((ln for ln in lines if "Error" in ln), lines[-1]).strip()
     except subprocess.TimeoutExpired:
-        rc = 1
+        rc, why = 1, "timed out"
     if rc == 0 and _playwright_chromium():
         find_chromium.cache_clear()
         return install_chromium(echo)
+    echo(f"browser: Playwright's download failed ({why[:120]})")
     apt = shutil.which("apt-get")
     if apt:
-        cmd = [apt, "install", "-y", "chromium"]
+        cmd = [apt, "install", "-y", "-qq", "chromium"]
         if os.geteuid() != 0:
             if not shutil.which("sudo"):
                 raise BrowserNotFound(FIX_HINT)
             cmd = ["sudo", *cmd]
-        echo(f"browser: Playwright's download failed; running `{' '.join(cmd)}` …")
+        echo(f"browser: running `{' '.join(cmd)}` …")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         if subprocess.run(cmd, env=env).returncode != 0:
-            subprocess.run([*cmd[:-3], "update"], env=env)
+            subprocess.run([*cmd[:-4], "update", "-qq"], env=env)
             subprocess.run(cmd, env=env)
     find_chromium.cache_clear()
     found = find_chromium()
