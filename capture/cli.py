@@ -49,6 +49,11 @@ class ConsentMode(str, Enum):
     off = "off"
 
 
+class ExtraScheme(str, Enum):
+    file = "file"
+    data = "data"
+
+
 class ImageFormat(str, Enum):
     jpeg = "jpeg"
     png = "png"
@@ -82,6 +87,7 @@ def capture(
     recapture: bool = typer.Option(False, "--recapture", help="Capture URLs again even if the archive already has them."),
     image_format: ImageFormat = typer.Option(ImageFormat.jpeg, "--image-format", help="Screenshot format for page and article images."),
     max_page_mb: float = typer.Option(20.0, "--max-page-mb", min=0.1, help="Refuse documents larger than this (MB)."),
+    allow_scheme: List[ExtraScheme] = typer.Option([], "--allow-scheme", help="Also capture file: or data: URLs (refused by default: a file: page can read your local files).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
 ):
     """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
@@ -95,7 +101,7 @@ def capture(
     from .progress import LineReporter, RichReporter
     from .runner import ArchiveError, BatchOptions, capture_urls
     from .screenshots import ShotOptions
-    from .urls import read_url_list
+    from .urls import DEFAULT_SCHEMES, read_url_list
 
     targets = list(urls or [])
     if from_file:
@@ -121,7 +127,8 @@ def capture(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
     opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value),
-                          consent_config=consent_config, max_page_mb=max_page_mb)
+                          consent_config=consent_config, max_page_mb=max_page_mb,
+                          allowed_schemes=DEFAULT_SCHEMES + tuple(s.value for s in allow_scheme))
     batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
                          retries=retries, recapture=recapture)
     live = sys.stderr.isatty() and not as_json and len(targets) > 1

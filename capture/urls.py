@@ -8,6 +8,7 @@ import sys
 from urllib.parse import urlsplit
 
 DEFAULT_SCHEMES = ("http", "https")
+OPTIONAL_SCHEMES = ("file", "data")   # only when the user asks (--allow-scheme)
 
 
 class BadURL(ValueError):
@@ -27,7 +28,8 @@ def check_url(url: str, allowed_schemes=DEFAULT_SCHEMES) -> str:
         raise BadURL(f"malformed URL {raw!r}: no scheme (did you mean https://{url}?)")
     scheme = m.group(1).lower()
     if scheme not in allowed_schemes:
-        raise BadURL(f"refused URL {raw!r}: scheme {scheme}: is not allowed (only {', '.join(allowed_schemes)})")
+        hint = f"; --allow-scheme {scheme} to capture it" if scheme in OPTIONAL_SCHEMES else ""
+        raise BadURL(f"refused URL {raw!r}: scheme {scheme}: is not allowed (only {', '.join(allowed_schemes)}){hint}")
     if scheme in ("http", "https"):
         try:
             parts = urlsplit(url)

@@ -6,12 +6,9 @@ hostile markup without any of it running."""
 from __future__ import annotations
 
 import http.server
-import queue
 import re
 import socketserver
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 import archive_factory as factory
+from servehelp import Server
 from capture.browser import find_chromium, launch_args
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,39 +59,6 @@ class Beacon:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-class Server:
-    """`pagekeep serve --port 0` in a subprocess; reads the printed addresses."""
-
-    def __init__(self, db_path: Path):
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "capture.cli", "serve", "--db", str(db_path), "--port", "0"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: [lines.put(line) for line in self.proc.stdout], daemon=True).start()
-        self.output = []
-        self.browse = self.login = None
-        while not (self.browse and self.login):
-            try:
-                line = lines.get(timeout=30)
-            except queue.Empty:
-                self.stop()
-                raise AssertionError("pagekeep serve printed no addresses:\n" + "".join(self.output))
-            self.output.append(line)
-            if m := re.search(r"Browse the archive: (http://\S+)", line):
-                self.browse = m.group(1)
-            if m := re.search(r"(http://\S+/-/auth-token\?token=\w+)", line):
-                self.login = m.group(1)
-        self.base = re.match(r"http://[^/]+", self.browse).group(0)
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -184,3 +184,18 @@ def test_json_output_reports_failures_too(tmp_path):
     assert r.returncode == 1
     (line,) = r.stdout.splitlines()
     assert json.loads(line)["ok"] is False and json.loads(line)["kind"] == "bad_url"
+
+
+def test_file_urls_are_captured_only_when_explicitly_allowed(tmp_path):
+    page = tmp_path / "note.html"
+    page.write_text("<html><body><article><h1>A local note</h1><p>Kept on disk and captured only because "
+                    "the user allowed the file scheme for this run, as the refusal told them how to.</p>"
+                    "</article></body></html>")
+    db = str(tmp_path / "a.db")
+    refused = subprocess.run([sys.executable, "-m", "capture.cli", "capture", page.as_uri(), "--db", db],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "--allow-scheme file" in refused.stderr
+    allowed = subprocess.run([sys.executable, "-m", "capture.cli", "capture", page.as_uri(), "--db", db,
+                              "--allow-scheme", "file"], capture_output=True, text=True, timeout=60)
+    assert allowed.returncode == 0, allowed.stderr
+    assert sqlite3.connect(db).execute("select title from articles").fetchall() == [("A local note",)]
