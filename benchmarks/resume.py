@@ -34,7 +34,8 @@ def stored(db: Path) -> int:
             return conn.execute("select count(*) from articles").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
+        print("    (count failed:", exc, ")", flush=True)
         return 0
 
 
@@ -66,10 +67,10 @@ def main() -> int:
     try:
         steps = [("SIGINT at 1/3", a.urls // 3, signal.SIGINT), ("SIGKILL at 2/3", 2 * a.urls // 3, signal.SIGKILL),
                  ("to the end", None, None)]
-        print(f"{a.urls} URLs on loopback → {db}")
+        print(f"{a.urls} URLs on loopback → {db}", flush=True)
         for name, until, sig in steps:
             rc, secs = run(cmd, until, sig, db)
-            print(f"  run {name:<15} exit {rc:>4}  {secs:6.0f} s  articles stored: {stored(db)}")
+            print(f"  run {name:<15} exit {rc:>4}  {secs:6.0f} s  articles stored: {stored(db)}", flush=True)
     finally:
         site.stop()
     conn = sqlite3.connect(db)
