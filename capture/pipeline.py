@@ -10,8 +10,8 @@ import asyncio
 import json
 import re
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from . import consent, overlays, settle
 from .browser import new_context
@@ -150,17 +150,26 @@ async def _prepare(context, url: str, opts: CaptureOptions):
     return page, settle.NetworkTracker(page), []
 
 
-async def _watchdog(context, page, notes: list[str], every: float = 1.0, patience: float = 3.0) -> None:
-    """Stop runaway page scripts (an endless loop freezes every later step) via CDP."""
+async def _watchdog(context, page, notes: list[str], every: float = 1.0, patience: float = 4.0) -> None:
+    """Stop runaway page scripts (an endless loop freezes every later step) via CDP.
+
+    A page must miss two pings in a row, so a merely busy page on a loaded
+    machine is left alone.
+    """
     try:
         cdp = await context.new_cdp_session(page)
     except Exception:
         return  # not Chromium, or the page is gone
+    missed = 0
     while True:
         await asyncio.sleep(every)
         try:
             await asyncio.wait_for(page.evaluate("1"), timeout=patience)
+            missed = 0
         except asyncio.TimeoutError:
+            missed += 1
+            if missed < 2:
+                continue
             try:
                 await asyncio.wait_for(cdp.send("Runtime.terminateExecution"), timeout=5)
                 if not any(n.startswith("stopped a runaway") for n in notes):
