@@ -34,14 +34,15 @@ def stored(db: Path) -> int:
             return conn.execute("select count(*) from articles").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.OperationalError as exc:
-        print("    (count failed:", exc, ")", flush=True)
-        return 0
+    except sqlite3.OperationalError:
+        return 0  # not created yet
 
 
 def run(cmd, until: int | None, sig, db: Path) -> tuple[int, float]:
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # SIGINT as from a terminal: a child of a background job would inherit it ignored.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     if until is not None:
         while proc.poll() is None and stored(db) < until:
             time.sleep(0.5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import signal
 import sqlite3
 import time
 from collections import defaultdict
@@ -322,7 +323,27 @@ def capture_urls(urls: list[str], db_path: str, opts: CaptureOptions | None = No
     if on_outcome and reporter is None:
         reporter = Reporter()
         reporter.outcome = on_outcome  # type: ignore[method-assign]
-    return asyncio.run(capture_all(urls, db_path, opts or CaptureOptions(), bopts, reporter))
+    try:
+        return asyncio.run(_stoppable(capture_all(urls, db_path, opts or CaptureOptions(), bopts, reporter)))
+    except asyncio.CancelledError:
+        raise KeyboardInterrupt from None  # stopped by SIGTERM: the same clean stop as Ctrl-C
+
+
+async def _stoppable(job):
+    """SIGTERM (what `kill` and service managers send) stops a batch as cleanly as Ctrl-C does."""
+    task = asyncio.ensure_future(job)
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass  # not the main thread, or no signals on this platform
+    try:
+        return await task
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
 
 
 def default_concurrency() -> int:
