@@ -29,6 +29,7 @@ EXAMPLES = [
     "multipage/part1.html",
     "intl/de-artikel.html",
     "intl/ja-kiji.html",
+    "intl/ru-statya.html",
     "consent/onetrust.html",
     "consent/didomi.html",
     "consent/wall.html",
