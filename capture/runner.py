@@ -209,6 +209,14 @@ BROWSER_GONE = ("Target closed", "Browser has been closed", "browser has disconn
                 "Target page, context or browser has been closed")
 
 
+def _browser_loss(exc: Exception, browser) -> CaptureError | None:
+    """A failure caused by the browser dying (mid-navigation too) is worth a retry on the relaunched one."""
+    msg = one_line(exc)
+    if any(s.lower() in msg.lower() for s in BROWSER_GONE) or not browser.is_connected():
+        return CaptureError("browser", f"browser lost: {msg}", transient=True)
+    return None
+
+
 async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts: CaptureOptions,
                                bopts: BatchOptions, before_navigate=None) -> Outcome:
     t_all = time.monotonic()
@@ -223,11 +231,9 @@ async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts
             cap = await capture_page(browser, url, opts, before_navigate=before_navigate)
             error = None
         except CaptureError as exc:
-            error = exc
+            error = _browser_loss(exc, browser) or exc
         except Exception as exc:  # browser crash or a bug: recorded, never fatal to the batch
-            msg = one_line(exc)
-            gone = any(s.lower() in msg.lower() for s in BROWSER_GONE) or not browser.is_connected()
-            error = CaptureError("browser" if gone else "internal", f"{exc.__class__.__name__}: {msg}", transient=gone)
+            error = _browser_loss(exc, browser) or CaptureError("internal", f"{exc.__class__.__name__}: {one_line(exc)}")
         finally:
             await host.release()
         seconds = time.monotonic() - t0

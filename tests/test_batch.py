@@ -19,9 +19,9 @@ from conftest import SITE
 
 @pytest.fixture
 def served():
-    flaky, resets, meter = Flaky(fails=2), Flaky(fails=4, mode="reset"), Meter()
-    site = Site(SITE, routes={"/flaky": flaky, "/flaky-reset": resets, "/slow": meter}).start()
-    site.flaky, site.resets, site.meter = flaky, resets, meter
+    flaky, resets, meter, stall = Flaky(fails=2), Flaky(fails=4, mode="reset"), Meter(), Meter(seconds=4)
+    site = Site(SITE, routes={"/flaky": flaky, "/flaky-reset": resets, "/slow": meter, "/stall": stall}).start()
+    site.flaky, site.resets, site.meter, site.stall = flaky, resets, meter, stall
     yield site
     site.stop()
 
@@ -132,10 +132,11 @@ def test_pages_per_host_are_limited(served, tmp_path):
 
 def test_host_delay_spaces_out_page_starts(served, tmp_path):
     urls = [served.url(f"slow?n={i}") for i in range(3)]
-    capture_urls(urls, str(tmp_path / "a.db"), batch=BatchOptions(concurrency=3, per_host=3, host_delay=1.0))
+    capture_urls(urls, str(tmp_path / "a.db"), batch=BatchOptions(concurrency=3, per_host=3, host_delay=2.0))
     starts = sorted(served.meter.starts)
-    # Without the delay all three arrive within a fraction of a second.
-    assert all(b - a >= 0.75 for a, b in zip(starts, starts[1:])), starts  # browser-side jitter ~0.15 s
+    # Without the delay all three arrive within a fraction of a second; the margin is for a loaded machine,
+    # where the time from goto() to the request reaching the server varies.
+    assert all(b - a >= 1.2 for a, b in zip(starts, starts[1:])), starts
 
 
 def test_browser_is_restarted_every_few_pages_without_losing_work(served, tmp_path):
@@ -189,6 +190,13 @@ def test_a_killed_browser_is_replaced_and_the_batch_completes(served, tmp_path):
     proc.stdin.write("\n".join(urls))
     proc.stdin.close()
     wait_for_articles(db, 3, proc)
+    kill_browsers(proc)
+    proc.wait(timeout=240)
+    assert proc.returncode == 0, proc.stderr.read()
+    assert counts(db) == {u: 1 for u in urls}
+
+
+def kill_browsers(proc):
     browsers = [p for p in psutil.Process(proc.pid).children(recursive=True) if "chrom" in p.name().lower()]
     assert browsers, "no browser process found under pagekeep"
     for p in browsers:
@@ -196,9 +204,22 @@ def test_a_killed_browser_is_replaced_and_the_batch_completes(served, tmp_path):
             p.kill()
         except psutil.NoSuchProcess:
             pass
-    proc.wait(timeout=240)
+
+
+def test_a_browser_killed_during_navigation_is_retried_on_a_new_one(served, tmp_path):
+    urls = [served.url(f"stall?n={i}") for i in range(2)]
+    db = str(tmp_path / "a.db")
+    proc = start_cli(*urls, "--db", db, "--concurrency", "2", "--retries", "2")
+    t0 = time.monotonic()
+    while served.stall.now < 2:  # both navigations are waiting for the server's answer
+        assert time.monotonic() - t0 < 60 and proc.poll() is None, "navigations never started"
+        time.sleep(0.05)
+    kill_browsers(proc)
+    proc.wait(timeout=120)
     assert proc.returncode == 0, proc.stderr.read()
     assert counts(db) == {u: 1 for u in urls}
+    failed = sqlite3.connect(db).execute("select error_kind from attempts where ok = 0").fetchall()
+    assert failed and {k for (k,) in failed} == {"browser"}
 
 
 def test_two_capture_processes_can_share_one_archive(served, tmp_path):

@@ -46,7 +46,9 @@ WRITER = textwrap.dedent("""
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_killing_a_writer_mid_write_leaves_no_half_written_article(tmp_path, sig):
     db = tmp_path / "a.db"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True)
+    # A child started from a background job inherits SIGINT ignored; a user's terminal would not.
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1.5)
     proc.send_signal(sig)
