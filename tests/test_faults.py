@@ -35,7 +35,7 @@ WRITER = textwrap.dedent("""
     db = store.connect(sys.argv[1])
     blob = os.urandom(300_000)
     print("ready", flush=True)
-    for i in range(100000):
+    for i in range(2000):  # far more than fit in the 1.5 s before the signal; bounded if it is missed
         rec = {"url": f"http://w.test/{i}", "title": "t", "text": "words " * 500, "word_count": 500,
                "captured_at": store.utcnow()}
         shots = [{"kind": k, "mime": "image/jpeg", "width": 1, "height": 1, "image": blob} for k in ("page", "article", "thumb")]
@@ -49,10 +49,14 @@ def test_killing_a_writer_mid_write_leaves_no_half_written_article(tmp_path, sig
     # A child started from a background job inherits SIGINT ignored; a user's terminal would not.
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert proc.stdout.readline().strip() == "ready"
-    time.sleep(1.5)
-    proc.send_signal(sig)
-    proc.wait(timeout=30)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        time.sleep(1.5)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+    finally:
+        proc.kill()  # a writer that outlived a failed test would fill the disk
+        proc.wait()
     assert integrity(db) == "ok"
     conn = sqlite3.connect(db)
     n = conn.execute("select count(*) from articles").fetchone()[0]
