@@ -245,7 +245,20 @@ BANNERS = {
     "it": ("Utilizziamo cookie e tecnologie simili per migliorare la tua esperienza.", "Accetta tutti", "Rifiuta tutti"),
     "nl": ("Wij gebruiken cookies om de website te verbeteren en advertenties te tonen.", "Alles accepteren", "Alles weigeren"),
     "pt": ("Utilizamos cookies para melhorar a sua experiência e personalizar anúncios.", "Aceitar todos", "Rejeitar todos"),
+    "pl": ("Ta strona używa plików cookie, aby zapewnić najlepszą jakość usług.", "Akceptuję wszystkie", "Odrzuć wszystkie"),
+    "sv": ("Vi använder kakor för att förbättra webbplatsen.", "Godkänn alla", "Avvisa alla"),
+    "da": ("Vi bruger cookies til at forbedre din oplevelse.", "Accepter alle", "Afvis alle"),
+    "nb": ("Vi bruker informasjonskapsler for å gi deg en bedre opplevelse.", "Godta alle", "Avslå alle"),
+    "fi": ("Käytämme evästeitä parantaaksemme sivuston toimintaa.", "Hyväksy kaikki", "Hylkää kaikki"),
+    "cs": ("Tento web používá soubory cookies k poskytování služeb.", "Přijmout vše", "Odmítnout vše"),
+    "hu": ("Weboldalunk sütiket használ a jobb felhasználói élmény érdekében.", "Összes elfogadása", "Összes elutasítása"),
+    "ro": ("Folosim cookie-uri pentru a vă oferi o experiență mai bună.", "Acceptă toate", "Respinge toate"),
+    "el": ("Χρησιμοποιούμε cookies για να βελτιώσουμε την εμπειρία σας.", "Αποδοχή όλων", "Απόρριψη όλων"),
+    "tr": ("Deneyiminizi iyileştirmek için çerezler kullanıyoruz.", "Tümünü kabul et", "Tümünü reddet"),
+    # A language pagekeep has no button words for (Estonian): hidden, nothing pressed.
+    "et": ("See veebileht kasutab küpsiseid (cookies), et parandada teie kasutuskogemust.", "Nõustun", "Keeldun"),
 }
+UNREAD = {"et"}
 
 STORY = "".join(f"<p>Paragraph {i} of a story about the harbour, the tide and the town that lives beside them.</p>" for i in range(8))
 
@@ -293,16 +306,22 @@ async def _run_fallback(page, html: str, mode: str) -> tuple[dict, str | None, b
     return res, clicked, hidden
 
 
-@pytest.mark.parametrize("lang", list(BANNERS))
+@pytest.mark.parametrize("lang", sorted(set(BANNERS) - UNREAD))
 async def test_fallback_refuses_in_every_language(bare_page, lang):
     res, clicked, _ = await _run_fallback(bare_page, _banner_page(lang), "reject")
     assert (res["action"], clicked) == ("reject", "reject"), res
 
 
-@pytest.mark.parametrize("lang", ["en", "de", "pt"])
-async def test_fallback_accepts_when_asked(bare_page, lang):
+@pytest.mark.parametrize("lang", sorted(set(BANNERS) - UNREAD))
+async def test_fallback_accepts_in_every_language_when_asked(bare_page, lang):
     res, clicked, _ = await _run_fallback(bare_page, _banner_page(lang), "accept")
     assert (res["action"], clicked) == ("accept", "accept"), res
+
+
+@pytest.mark.parametrize("mode", ["reject", "accept"])
+async def test_a_cookie_banner_in_a_language_without_button_words_is_hidden_not_pressed(bare_page, mode):
+    res, clicked, hidden = await _run_fallback(bare_page, _banner_page("et"), mode)
+    assert (res["action"], clicked, hidden) == ("hide", None, True), res
 
 
 async def test_fallback_finds_banners_in_open_shadow_roots(bare_page):

@@ -2,8 +2,11 @@
 // Finds a visible layer (fixed/sticky/dialog, or an in-flow consent block with
 // both choices) that speaks of cookies/consent, then presses its refuse (or
 // accept) button, recognised by its words in English, German, French, Spanish,
-// Italian, Dutch and Portuguese. Open shadow roots are searched too. In reject
-// mode a banner without a refusal path is hidden, never accepted.
+// Italian, Dutch, Portuguese, Polish, Swedish, Danish, Norwegian, Finnish,
+// Czech, Hungarian, Romanian, Greek and Turkish. Open shadow roots are searched
+// too. A layer that plainly speaks of cookies but whose buttons are in a
+// language we do not know is hidden. In reject mode a banner without a refusal
+// path is hidden, never accepted.
 //
 // opts: {mode: "reject"|"accept", dry: bool, frame: bool}
 //   dry:   only report what is still showing (nothing is clicked or hidden)
@@ -25,7 +28,12 @@
     "mit der nutzung (?:dieser|unserer) (?:seite|website)", "stimmen sie", "vous acceptez", "en poursuivant votre navigation",
     "en continuant", "aceptas", "acepta el uso", "al continuar", "si continúa", "accetti", "proseguendo la navigazione",
     "gaat u akkoord", "ga je akkoord", "door verder te (?:gaan|surfen)", "ao continuar", "concorda com",
+    // further languages' words for cookies and consent
+    "zgod[ayę]", "kakor", "samtyck", "samtykke", "informasjonskapsl", "eväste", "suostumu", "souhlas", "sütik", "süti",
+    "hozzájárul", "consimț", "consimt", "συγκατάθεσ", "çerez",
   ].join("|"), "i");
+  // For layers whose buttons we cannot read: only the word for cookies (or consent law) will do.
+  const cookieTopic = /cookie|kakor|eväste|süti|çerez|informasjonskapsl|ciasteczk|küpsis|piškot|kolačić|slapuk|sīkdat|クッキー|쿠키|куки|gdpr|rgpd|dsgvo|consent/i;
   const weakTopic = /(privacy|privacidad|privacidade|confidentialit|datenschutz|privatsph|riservatezza|personalis|personaliz|partenaires|partners|fornitori|proveedores|parceiros|vendors)/i;
 
   // Labels are matched whole, after normalisation (lower case, single spaces,
@@ -60,6 +68,25 @@
     // Portuguese
     "rejeitar(?: todos| tudo)?(?: os cookies)?", "recusar(?: todos| tudo)?(?: os cookies)?", "não aceito", "nao aceito",
     "(?:aceitar )?(?:apenas|só|somente) (?:os )?(?:cookies )?(?:necessários|necessarios|essenciais)", "continuar sem aceitar",
+    // Polish
+    "odrzuć(?: wszystkie| wszystko)?", "odrzucam", "nie zgadzam się", "(?:akceptuj |zezwól na )?tylko niezbędne(?: pliki cookie)?",
+    // Swedish
+    "(?:avvisa|neka|avböj)(?: alla)?(?: cookies| kakor)?", "(?:tillåt |godkänn |acceptera )?(?:endast|bara) nödvändiga(?: cookies| kakor)?",
+    // Danish, Norwegian
+    "afvis(?: alle)?(?: cookies)?", "(?:avvis|avslå)(?: alle)?(?: informasjonskapsler)?",
+    "(?:tillad |tillat |godta |accepter )?(?:kun|bare) nødvendige(?: cookies| informasjonskapsler)?",
+    // Finnish
+    "hylkää(?: kaikki)?(?: evästeet)?", "kieltäydy", "(?:salli |hyväksy )?vain välttämättömät(?: evästeet)?",
+    // Czech
+    "odmítnout(?: vše| všechny| vse)?(?: cookies)?", "odmítám", "nesouhlasím", "(?:povolit |přijmout )?(?:pouze|jen) nezbytné(?: cookies)?",
+    // Hungarian
+    "elutasít(?:om|ás)?(?: mindet| az összeset)?", "(?:az )?összes elutasítása", "(?:csak|kizárólag) a szükséges(?: sütik)?(?: elfogadása)?",
+    // Romanian
+    "(?:respinge|refuză|refuza)(?: tot| toate)?", "refuz", "(?:accept |acceptă )?(?:doar|numai) (?:cele )?necesare",
+    // Greek
+    "απόρριψη(?: όλων)?", "απορρίπτω", "(?:μόνο|αποδοχή μόνο) (?:των |τα )?απαραίτητ(?:α|ων)",
+    // Turkish
+    "(?:tümünü |hepsini )?reddet(?: hepsini| tümünü)?", "(?:yalnızca|sadece) (?:gerekli|zorunlu)(?: çerezler)?(?:i kabul et)?",
   ]);
   const acceptRe = R([
     "accept(?: all)?(?: cookies)?", "accept all cookies", "accept (?:&|and) (?:close|continue)", "allow(?: all)?(?: cookies)?",
@@ -72,6 +99,15 @@
     "accetta(?: tutto| tutti)?(?: i cookie)?", "accetto", "accetta e (?:chiudi|continua)", "ho capito", "consenti(?: tutti)?",
     "(?:alles |alle )?accepteren", "(?:alle )?cookies accepteren", "akkoord", "ik ga akkoord", "(?:alles )?toestaan",
     "aceitar(?: todos| tudo)?(?: os cookies)?", "aceito", "concordo", "permitir (?:todos|tudo)", "aceitar e fechar",
+    "(?:za)?akceptuj(?:ę)?(?: wszystkie| wszystko)?", "zgadzam się", "zezwól na wszystkie", "przejdź do serwisu",
+    "(?:godkänn|acceptera|tillåt)(?: alla)?(?: cookies| kakor)?", "jag godkänner",
+    "accepter(?: alle)?(?: cookies)?", "tillad alle(?: cookies)?", "jeg accepterer", "(?:godta|aksepter|tillat)(?: alle)?", "jeg godtar",
+    "hyväksy(?: kaikki)?(?: evästeet)?", "hyväksyn", "salli kaikki(?: evästeet)?",
+    "přijmout(?: vše| všechny)?(?: cookies)?", "souhlasím", "povolit vše", "rozumím",
+    "elfogad(?:om|ás)(?: mindet)?", "(?:az )?összes elfogadása", "mindet elfogadom", "egyetértek",
+    "acceptă(?: tot| toate)?", "acceptați(?: tot| toate)?", "accept toate", "sunt de acord", "permite toate",
+    "αποδοχή(?: όλων)?", "αποδέχομαι", "συμφωνώ",
+    "(?:tümünü |hepsini )?kabul et(?: hepsini| tümünü)?", "kabul ediyorum", "onaylıyorum", "anladım",
   ]);
 
   const norm = (s) => (s || "").replace(/[\u2018\u2019\u00b4`]/g, "'").replace(/[\s\u00a0]+/g, " ")
@@ -169,10 +205,18 @@
 
   const all = deepAll(document.body || document.documentElement);
   const candidates = [];
+  const unknownTongue = [];  // layers about cookies whose buttons we cannot read
   for (const b of all) {
     if (!isButton(b) || b.closest("[data-pk-removed]")) continue;
     const l = label(b);
-    if (!l || !kindOf(l) || !visible(b)) continue;
+    if (!l || !visible(b)) continue;
+    if (!kindOf(l)) {
+      if (leavesPage(b)) continue;
+      const layer = layered(b);
+      if (layer && visible(layer) && proseChars(layer) <= 1500 && deepText(layer).length < 3000 &&
+          cookieTopic.test(ownText(layer)) && !unknownTongue.includes(layer)) unknownTongue.push(layer);
+      continue;
+    }
     let layer = layered(b) || block(b);
     if (!layer && inFrame && document.body && deepText(document.body).length < 4000) layer = document.body;
     if (!layer || !visible(layer)) continue;
@@ -180,6 +224,7 @@
     if (!speaksOfConsent(layer)) continue;
     if (!candidates.includes(layer)) candidates.push(layer);
   }
+  for (const layer of unknownTongue) if (!candidates.includes(layer)) candidates.push(layer);
   // Iframes shown in a layer or over much of the viewport: a banner may live inside.
   const frames = [];
   if (!inFrame) {
