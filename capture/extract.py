@@ -45,6 +45,8 @@ def count_words(text: str) -> int:
 def visible_tree(rendered_html: str):
     """Parse the rendered page, dropping what the browser marked invisible or removed."""
     doc = lxml_html.fromstring(rendered_html or "<html></html>")
+    for el in doc.xpath("//template[@shadowrootmode]"):
+        el.drop_tag()  # a web component's shadow content, serialized in place: part of the page
     for el in doc.xpath("//*[@data-pk-hidden or @data-pk-removed]"):
         parent = el.getparent()
         if parent is not None:

@@ -7,7 +7,8 @@ readability port). Steps:
 1. votes: for each block, the share of its word 4-grams found in each
    extractor's output;
 2. seeds: prose blocks that most extractors agree on;
-3. the article container: the deepest element holding nearly all seed text;
+3. the article container: the deepest element holding nearly all seed text
+   (when it holds a stream of stories, the one under the page title's headline);
 4. the main column, from the boxes the browser recorded (js/visibility.js),
    when present;
 5. inside the container, keep voted blocks and recover prose blocks the
@@ -159,6 +160,64 @@ def _cut_at_comment_form(container, blocks: list[Block], toks, chosen: list[int]
     return kept
 
 
+def _headline_matches(heading: str, title: str) -> bool:
+    h = [t.lower() for t in tokens(heading)]
+    t = [x.lower() for x in tokens(title)]
+    if not h or not t:
+        return False
+    shared = len(set(h) & set(t))
+    return shared >= 0.8 * len(set(h)) and shared >= 0.6 * len(set(t))
+
+
+def _one_story(container, blocks: list[Block], toks: list[list[str]], seeds: list[int], title: str | None):
+    """Pages that append the next story as the reader scrolls (or stack several) put more than one
+    story in the region the extractors agree on. The record is the story under the headline that
+    matches the page's title, when its siblings are built the same way and carry headlines of their
+    own; otherwise (a live blog's posts, an article cut into chunks) the region stays whole."""
+    if not title or container is None:
+        return None
+    headings = [h for h in container.iter("h1", "h2", "h3") if _headline_matches(h.text_content(), title)]
+    if len(headings) != 1:
+        return None
+    seed_total = sum(len(blocks[i].text) for i in seeds)
+    seed_in: dict = {}
+    prose_in: dict = {}
+    for i, b in enumerate(blocks):
+        prose = _is_prose(b, toks[i])
+        for el in _ancestors(b.el):
+            if el is container:
+                break
+            if i in seeds:
+                seed_in[el] = seed_in.get(el, 0) + len(b.text)
+            if prose:
+                prose_in[el] = prose_in.get(el, 0) + len(b.text)
+    chain = []
+    for el in _ancestors(headings[0]):
+        if el is container:
+            break
+        chain.append(el)
+    else:
+        return None
+    story = next((el for el in chain if seed_in.get(el, 0) >= 0.5 * seed_total), None)
+    if story is None:
+        return None
+    level = headings[0].tag
+
+    def own_headline(el):
+        first = next(iter(el.iter("h1", "h2", "h3")), None)
+        return first is not None and first.tag == level  # a section's subheading is a level lower
+
+    for el in chain[chain.index(story):]:
+        if next(iter(el.iter("h1", "h2", "h3"))) is not headings[0]:
+            return None
+        sig = _signature(el)
+        twins = [t for t in el.getparent() if t is not el and isinstance(t.tag, str) and _signature(t) == sig
+                 and prose_in.get(t, 0) >= 200 and own_headline(t)]
+        if twins:
+            return el
+    return None
+
+
 @dataclass
 class Choice:
     blocks: list[Block]
@@ -203,6 +262,9 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
     container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
     narrow = container
     container = _widen(container, blocks, toks, total)
+    story = _one_story(container, blocks, toks, seeds, title)
+    if story is not None:
+        container = narrow = story
     inside = set()
     for i, b in enumerate(blocks):
         for el in _ancestors(b.el):

@@ -234,8 +234,10 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     for tries_left in (1, 0):
         try:
             await page.evaluate(script("visibility.js"))
-            rendered = await page.content()
+            rendered = await _page_html(page)
             final_url = page.url
+            if network.document_url and not final_url.startswith(("chrome-error:", "about:")):
+                final_url = network.document_url
             break
         except Exception as exc:
             # A page that navigates itself away: capture where it went, once it has loaded.
@@ -253,7 +255,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     extraction = await asyncio.to_thread(extract, rendered, final_url, await _served_html(response, final_url))
     laps("extract")
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
-    rendered = await page.content()  # now with the article element marked (data-pk-article)
+    rendered = await _page_html(page)  # now with the article element marked (data-pk-article)
     await overlays.freeze_fixed(page)
     box = await with_headline(page, box)
     shots, shot_notes = await take(page, box, opts.shots)
@@ -298,6 +300,11 @@ def _is_outside(url: str) -> bool:
     if url.startswith(("data:", "blob:", "about:")):
         return False
     return not (host in LOOPBACK_HOSTS or host.startswith("127."))
+
+
+async def _page_html(page) -> str:
+    """page.content() leaves out what web components render in their shadow roots."""
+    return await page.evaluate(script("serialize.js")) or await page.content()
 
 
 async def _served_html(response, final_url: str) -> str | None:

@@ -26,9 +26,21 @@ class NetworkTracker:
     def __init__(self, page):
         self.inflight: dict = {}
         self.last_change = time.monotonic()
+        # The address of the document the page shows: history.pushState (infinite scroll moving
+        # on to the next story) changes page.url without loading anything, so it is not that.
+        self.document_url: str | None = None
+        self._main = page.main_frame
         page.on("request", self._start)
         page.on("requestfinished", self._end)
+        page.on("requestfinished", self._document)
         page.on("requestfailed", self._end)
+
+    def _document(self, request):
+        try:
+            if request.is_navigation_request() and request.frame is self._main:
+                self.document_url = request.url
+        except Exception:
+            pass  # a worker's request has no frame
 
     def _start(self, request):
         self.inflight[request] = time.monotonic()

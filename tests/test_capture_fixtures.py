@@ -208,3 +208,9 @@ def test_with_consent_off_the_bar_is_still_in_the_screenshot(site, tmp_path):
     db = store.connect(path)
     shot = screenshot(db, o.article_id, "page")
     assert count_near(shot["image"], CONSENT_BAR) > 1000
+
+
+def test_an_endless_scroll_page_keeps_only_the_story_it_opened(archive, expectations):
+    row = article(archive, "scroll/endless.html")
+    assert not [b for b in expectations["scroll/endless.html"]["boilerplate"] if norm(b) in norm(row["text"])]
+    assert row["final_url"].endswith("/scroll/endless.html")  # not the address pushState moved on to

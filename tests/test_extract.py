@@ -92,6 +92,36 @@ def test_article_split_into_chunks_is_taken_whole():
     assert ex.paragraphs == STORY
 
 
+NEXT_STORY = [
+    "The town's cricket club has appointed a new groundsman after its square was flooded twice in a single season by the river.",
+    "Club secretary Pat Ormsby said the new groundsman would start in April and would be given a budget to raise the drainage.",
+    "Members will be asked at the annual meeting whether to move the pavilion further from the bank, as has been proposed before.",
+]
+
+
+def test_a_stream_of_stories_keeps_only_the_one_the_title_names():
+    """Endless scroll: the next story, built the same way, was appended below the one the URL opened."""
+    entry = '<div class="entry"><h2>{}</h2><p class="byline">By Ana Ruiz</p>{}</div>'
+    html = page(CLUTTER_TOP + '<div class="stream">' + entry.format("Ferry timetable extended", paras(STORY))
+                + entry.format("Cricket club appoints groundsman after floods", paras(NEXT_STORY)) + "</div>" + FOOTER)
+    ex = extract(html, "http://127.0.0.1/story")
+    assert ex.paragraphs == STORY
+
+
+def test_an_article_in_sections_with_subheadings_is_taken_whole():
+    sections = ('<section class="part"><h1>Ferry timetable extended</h1>' + paras(STORY[:3]) + "</section>"
+                '<section class="part"><h2>What happens next</h2>' + paras(STORY[3:]) + "</section>")
+    ex = extract(page(CLUTTER_TOP + f'<main><div class="story">{sections}</div></main>' + FOOTER), "http://127.0.0.1/story")
+    assert ex.paragraphs == STORY[:3] + ["What happens next"] + STORY[3:]
+
+
+def test_live_blog_posts_whose_headlines_are_not_the_title_are_all_kept():
+    posts = "".join(f'<article class="post"><h2>Update {n}</h2>{paras([p])}</article>' for n, p in enumerate(STORY))
+    ex = extract(page(CLUTTER_TOP + f'<main><h1>Ferry timetable extended</h1><div class="live">{posts}</div></main>' + FOOTER),
+                 "http://127.0.0.1/story")
+    assert all(p in ex.paragraphs for p in STORY)
+
+
 def test_hidden_and_removed_parts_are_ignored():
     html = page("<article>" + paras(STORY) + '<p data-pk-hidden="1">Screen reader only: skip to the next story now.</p>'
                 '<div data-pk-removed="1"><p>We value your privacy. Accept all cookies to continue reading.</p></div></article>')

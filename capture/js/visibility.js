@@ -8,6 +8,7 @@
 //   data-pk-box="x,y,w,h"  page coordinates in CSS px (rounded)
 //   data-pk-fs="16"        computed font size in px (text-holding elements)
 //   data-pk-fw="700"       font weight, when bold (>= 600)
+// Open shadow roots are walked too: serialize.js writes them into the stored page.
 // Attributes are written after the walk so reading styles never interleaves with writes.
 () => {
   let marked = 0;
@@ -16,8 +17,10 @@
   const hiddenEls = [];
   const layout = [];
   const sx = window.scrollX, sy = window.scrollY;
-  const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_ELEMENT, {
+  const shadowRoots = [];  // open shadow roots (web components): walked after the document
+  const filter = {
     acceptNode(el) {
+      if (el.shadowRoot) shadowRoots.push(el.shadowRoot);
       const tag = el.tagName;
       if (tag === "SCRIPT" || tag === "STYLE" || tag === "TEMPLATE" || tag === "NOSCRIPT") return NodeFilter.FILTER_REJECT;
       const cs = getComputedStyle(el);
@@ -47,8 +50,10 @@
       }
       return NodeFilter.FILTER_SKIP;
     },
-  });
-  while (walker.nextNode()) {}
+  };
+  const walk = (root) => { const w = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT, filter); while (w.nextNode()) {} };
+  walk(document.body || document.documentElement);
+  for (let i = 0; i < shadowRoots.length && i < 5000; i++) walk(shadowRoots[i]);
   for (const el of hiddenEls) el.setAttribute("data-pk-hidden", "1");
   for (const [el, box, fs, fw] of layout) {
     el.setAttribute("data-pk-box", box);
