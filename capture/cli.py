@@ -83,6 +83,7 @@ def capture(
     consent: ConsentMode = typer.Option(ConsentMode.reject, "--consent", help="Consent banners: refuse, accept, or leave alone."),
     consent_config: Optional[str] = typer.Option(None, "--consent-config", metavar="PATH", help="Per-domain consent modes, TOML or YAML (default: $PAGEKEEP_CONSENT_CONFIG, else ~/.config/pagekeep/consent.toml when it exists).", show_default=False),
     timeout: float = typer.Option(30.0, "--timeout", min=1.0, help="Seconds allowed for each capture, all stages included."),
+    wait: float = typer.Option(0.0, "--wait", min=0.0, help="Wait at least this many seconds after the page loads before extracting (for pages whose content comes from a slow API; pagekeep already waits for the page to go quiet)."),
     retries: int = typer.Option(2, "--retries", min=0, help="Extra tries for transient failures (timeouts, resets, 5xx)."),
     recapture: bool = typer.Option(False, "--recapture", help="Capture URLs again even if the archive already has them."),
     image_format: ImageFormat = typer.Option(ImageFormat.jpeg, "--image-format", help="Screenshot format for page and article images."),
@@ -126,7 +127,10 @@ def capture(
     except browser_mod.BrowserNotFound as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)
-    opts = CaptureOptions(consent=consent.value, timeout=timeout, shots=ShotOptions(format=image_format.value),
+    if wait >= timeout:
+        typer.echo(f"error: --wait {wait:g} leaves no time within --timeout {timeout:g}", err=True)
+        raise typer.Exit(2)
+    opts = CaptureOptions(consent=consent.value, timeout=timeout, wait=wait, shots=ShotOptions(format=image_format.value),
                           consent_config=consent_config, max_page_mb=max_page_mb,
                           allowed_schemes=DEFAULT_SCHEMES + tuple(s.value for s in allow_scheme))
     batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,

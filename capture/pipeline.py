@@ -29,6 +29,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 class CaptureOptions:
     consent: str = "reject"
     timeout: float = 30.0
+    wait: float = 0.0             # at least this long after load before extracting (slow APIs)
     shots: ShotOptions = field(default_factory=ShotOptions)
     allowed_schemes: tuple = DEFAULT_SCHEMES
     viewport: tuple = (1280, 900)
@@ -207,12 +208,16 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         await page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
         raise _navigation_error(exc, url) from None
+    loaded_at = time.monotonic()
     laps("load")
     try:
         await page.wait_for_load_state("load", timeout=deadline.ms(cap=min(8, opts.timeout * 0.25), floor=1))
     except Exception:
         notes.append("page never finished loading; captured what had arrived")
     await settle.wait_quiet(page, network, deadline, max_s=8)
+    if opts.wait:
+        await asyncio.sleep(max(0.0, min(loaded_at + opts.wait - time.monotonic(), deadline.left() - 2)))
+        await settle.wait_quiet(page, network, deadline, max_s=4)
     laps("settle")
     consent_result = await consent.handle(page, opts.consent, deadline)
     laps("consent")

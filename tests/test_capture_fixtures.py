@@ -7,12 +7,14 @@ each test then checks one promise against what was stored.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
 from capture import store
+from capture.localsite import Site
 from capture.pipeline import CaptureOptions
 from capture.runner import capture_urls
 
@@ -214,3 +216,37 @@ def test_an_endless_scroll_page_keeps_only_the_story_it_opened(archive, expectat
     row = article(archive, "scroll/endless.html")
     assert not [b for b in expectations["scroll/endless.html"]["boilerplate"] if norm(b) in norm(row["text"])]
     assert row["final_url"].endswith("/scroll/endless.html")  # not the address pushState moved on to
+
+
+SLOW_API_PAGE = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Tide tables</title></head><body>"
+                 "<article><h1>Tide tables</h1><p>The harbour master publishes the tide tables for the coming month "
+                 "every Friday, and the first part of this story was in the page as it was served.</p><div id='late'></div>"
+                 "</article><script>fetch('/api/slow').then(r => r.text()).then(t => {"
+                 "const p = document.createElement('p'); p.textContent = t; document.getElementById('late').append(p); });"
+                 "</script></body></html>")
+SLOW_API_ANSWER = "The rest of the story came from an API that took seven seconds to answer, longer than pagekeep waits for a request."
+
+
+def _reply(body: str, ctype: str, delay: float = 0.0):
+    def handler(h):
+        time.sleep(delay)
+        data = body.encode()
+        h.send_response(200)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(data)))
+        h.end_headers()
+        h.wfile.write(data)
+    return handler
+
+
+def test_wait_gives_a_slow_api_time_to_answer(tmp_path):
+    routes = {"/tides": _reply(SLOW_API_PAGE, "text/html; charset=utf-8"),
+              "/api/slow": _reply(SLOW_API_ANSWER, "text/plain; charset=utf-8", delay=7.0)}
+    site = Site(Path(__file__).parent / 'site', routes=routes).start()
+    try:
+        (o,) = capture_urls([site.url("tides")], str(tmp_path / "a.db"), CaptureOptions(wait=9.0))
+    finally:
+        site.stop()
+    assert o.ok, o.error
+    text = store.connect(tmp_path / "a.db").execute("select text from articles").fetchone()[0]
+    assert SLOW_API_ANSWER in text

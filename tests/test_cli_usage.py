@@ -25,6 +25,12 @@ def test_unknown_option_is_a_usage_error():
     assert r.returncode == 2
 
 
+def test_a_wait_longer_than_the_timeout_is_a_usage_error(tmp_path):
+    r = pagekeep("capture", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"), "--wait", "40")
+    assert r.returncode == 2
+    assert r.stderr.strip() == "error: --wait 40 leaves no time within --timeout 30"
+
+
 def test_missing_browser_is_reported_with_a_one_line_fix(tmp_path):
     r = pagekeep("capture", "http://127.0.0.1:9/", "--db", str(tmp_path / "a.db"),
                  env={"PAGEKEEP_CHROMIUM": str(tmp_path / "no-such-chrome")})
