@@ -125,10 +125,13 @@ def _parse_loose(value: str) -> str | None:
     return found or None
 
 
+BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|de|av|af|od|autor(?:in)?:?|author:?|texte?:?)\s+", re.I)
+
+
 def _clean_byline(value: str | None, site: str | None) -> str | None:
     if not value:
         return None
-    value = re.sub(r"^\s*(by|von|par|por|di|door|de)\s+", "", value, flags=re.I).strip(" |,·-")
+    value = BYLINE_PREFIX.sub("", value).strip(" |,·-")
     if re.match(r"https?://", value) or len(value) > 120:
         return None
     if site and value.lower() == site.lower():
@@ -148,30 +151,84 @@ def _strip_site(title: str | None, site: str | None) -> str | None:
     return title.strip()
 
 
+TITLE_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ")
+
+
+def _fold(s: str | None) -> str:
+    return re.sub(r"\s+", " ", s or "").strip().casefold()
+
+
+def _site_from_title(page_title: str | None, headline: str | None) -> str | None:
+    """'Headline | Site' (or 'Site - Headline'): the part beside the headline names the site."""
+    if not page_title or not headline:
+        return None
+    t, h = _fold(page_title), _fold(headline)
+    for sep in TITLE_SEPS:
+        if t.startswith(h + sep.casefold()):
+            rest = page_title.strip()[len(headline.strip()) + len(sep):]
+        elif t.endswith(sep.casefold() + h):
+            rest = page_title.strip()[: len(page_title.strip()) - len(headline.strip()) - len(sep)]
+        else:
+            continue
+        rest = rest.strip()
+        if sep in rest:  # 'Headline | Section | Site': the outermost part is the site
+            parts = rest.split(sep)
+            rest = (parts[-1] if t.startswith(h) else parts[0]).strip()
+        if rest and len(rest) <= 60 and len(rest.split()) <= 6 and not rest[0].islower():  # a name, not a clause
+            return rest
+    return None
+
+
+BYLINE_CLASS = ("byline", "author", "autor", "auteur", "autore", "writer")
+
+
+def _visible_byline(doc) -> str | None:
+    """A byline only shown on the page: an author-marked element, or a short 'By …' line."""
+    marked = doc.xpath(
+        "//*[@rel='author' or @itemprop='author' or " + " or ".join(
+            f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{c}')"
+            for c in BYLINE_CLASS) + "]")
+    prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span][string-length(normalize-space()) < 100]")
+                if BYLINE_PREFIX.match(el.text_content() or "") and not len(el)]
+    for el in marked + prefixed:
+        raw = re.sub(r"\s+", " ", el.text_content() or "").strip()
+        if not raw or len(raw) > 120:
+            continue
+        name = BYLINE_PREFIX.sub("", raw)
+        name = re.split(r"\s+[|·•–—/]\s+|,\s*\d|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}|\s+\d{4}-\d{2}-\d{2}", name)[0].strip(" |,·-")
+        words = name.split()
+        if 1 <= len(words) <= 6 and not re.search(r"\d|@|https?:", name):
+            return name
+    return None
+
+
 def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
     doc = lxml_html.fromstring(html) if isinstance(html, str) else html
     ld = _article_ld(jsonld_objects(doc))
     meta = _meta(doc)
     tm = trafilatura_meta
 
-    site = (
-        _text((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), (dict, list)) else ld.get("publisher"))
-        or meta.get("og:site_name")
-        or meta.get("application-name")
-        or (tm.sitename if tm else None)
-    )
     h1 = None
     for node in doc.xpath("//h1[not(ancestor-or-self::*[@data-pk-hidden])]"):
         t = _text(node.text_content())
         if t:
             h1 = t
             break
+    page_title = _text(doc.findtext(".//title"))
+    site = (
+        _text((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), (dict, list)) else ld.get("publisher"))
+        or meta.get("og:site_name")
+        or meta.get("application-name")
+        or next((s for s in (_site_from_title(page_title, h) for h in
+                             (_text(ld.get("headline")), meta.get("og:title"), h1)) if s), None)
+        or (tm.sitename if tm else None)
+    )
     title = (
         _text(ld.get("headline") or ld.get("name"))
         or _strip_site(meta.get("og:title") or meta.get("twitter:title"), site)
         or h1
         or (tm.title if tm else None)
-        or _strip_site(_text(doc.findtext(".//title")), site)
+        or _strip_site(page_title, site)
     )
     authors = [a for a in (_text(x) for x in _as_list(ld.get("author"))) if a]
     byline = ", ".join(dict.fromkeys(authors)) if authors else None
@@ -182,7 +239,8 @@ def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
         or meta.get("parsely-author")
         or meta.get("sailthru.author")
         or meta.get("dc.creator")
-        or (tm.author if tm else None),
+        or (tm.author if tm else None)
+        or _visible_byline(doc),
         site,
     )
     published = (

@@ -48,3 +48,26 @@ def test_dates_and_languages_are_normalised():
     assert iso_datetime("2024-01-22 10:00:00+0100") == "2024-01-22T10:00:00+01:00"
     assert iso_datetime("1700000000") == "2023-11-14T22:13:20+00:00"
     assert normalise_lang("en-US") == "en" and normalise_lang("pt_BR") == "pt" and normalise_lang("??") is None
+
+
+def test_site_name_comes_from_the_title_beside_the_headline():
+    for title, site in [("Ferry back on timetable | Inselbote", "Inselbote"),
+                        ("Harbour Times - Ferry back on timetable", "Harbour Times"),
+                        ("Ferry back on timetable | Local | The Island Post", "The Island Post")]:
+        m = extract_metadata(doc(f"<title>{title}</title>", "<h1>Ferry back on timetable</h1>"), "https://example.test/a")
+        assert m["site_name"] == site, title
+
+
+def test_a_title_without_a_site_part_names_no_site_from_it():
+    m = extract_metadata(doc("<title>Ferry back on timetable - and about time</title>", "<h1>Ferry back on timetable</h1>"),
+                         "https://example.test/a")
+    assert m["site_name"] in (None, "example.test")  # the host, as a last resort
+
+
+def test_a_byline_shown_only_on_the_page_is_found_in_any_language():
+    for line, name in [('<div class="autor">Von Hauke Petersen | 18.09.2025, 14:05 Uhr</div>', "Hauke Petersen"),
+                       ('<p class="post-author">Par Claire Dubois, 3 mars 2025</p>', "Claire Dubois"),
+                       ('<span>By Dale Renner</span>', "Dale Renner"),
+                       ('<a rel="author" href="/staff/ik">Ingrid Kvist</a>', "Ingrid Kvist")]:
+        m = extract_metadata(doc("<title>Ferry</title>", f"<h1>Ferry</h1>{line}<p>Story text.</p>"), "https://example.test/a")
+        assert m["byline"] == name, line
