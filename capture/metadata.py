@@ -196,10 +196,21 @@ def _visible_byline(doc) -> str | None:
             continue
         name = BYLINE_PREFIX.sub("", raw)
         name = re.split(r"\s+[|·•–—/]\s+|,\s*\d|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}|\s+\d{4}-\d{2}-\d{2}", name)[0].strip(" |,·-")
-        words = name.split()
-        if 1 <= len(words) <= 6 and not re.search(r"\d|@|https?:", name):
+        if _looks_like_name(name):
             return name
     return None
+
+
+NAME_PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "della", "du", "le", "la", "y", "e", "and", "und",
+                  "et", "&", "bin", "ibn", "al", "el", "ter", "ten", "zu", "dos", "das"}
+
+
+def _looks_like_name(name: str) -> bool:
+    """'Hauke Petersen', 'Ana de la Cruz and Li Wei', 'سارة الخطيب' -- not 'nieuwe brug is open.'"""
+    words = name.split()
+    if not 1 <= len(words) <= 8 or re.search(r"\d|@|https?:|[!?;:]$|[a-z]{2,}\.$", name):
+        return False
+    return all(w.lower() in NAME_PARTICLES or not w[0].islower() for w in words) and not words[0][0].islower()
 
 
 def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:

@@ -71,3 +71,9 @@ def test_a_byline_shown_only_on_the_page_is_found_in_any_language():
                        ('<a rel="author" href="/staff/ik">Ingrid Kvist</a>', "Ingrid Kvist")]:
         m = extract_metadata(doc("<title>Ferry</title>", f"<h1>Ferry</h1>{line}<p>Story text.</p>"), "https://example.test/a")
         assert m["byline"] == name, line
+
+
+def test_a_sentence_that_starts_like_a_byline_is_not_taken_for_one():
+    m = extract_metadata(doc("<title>Brug</title>", "<h1>Brug</h1><p>De nieuwe brug is eindelijk open.</p>"
+                             "<p>Par ailleurs, la ville rouvre ses bains.</p>", lang="nl"), "https://example.test/a")
+    assert m["byline"] is None
