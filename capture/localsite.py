@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import http.server
 import socketserver
+import ssl
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -64,6 +66,11 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, ssl.SSLEOFError)):
+            return  # the browser gave up on a request (a capture ended, a blocked page): not news
+        super().handle_error(request, client_address)
 
 
 class Site:
