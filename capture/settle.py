@@ -59,8 +59,9 @@ class NetworkTracker:
 
 
 async def install(context) -> None:
-    """Activity tracking must exist before the page's own scripts run."""
+    """Activity tracking and the reveal hold must exist before the page's own scripts run."""
     await context.add_init_script(script("activity.js"))
+    await context.add_init_script(script("reveal.js"))
 
 
 async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: float) -> bool:
@@ -106,12 +107,18 @@ async def scroll_through(page, deadline: Deadline, max_s: float = 3.0) -> int:
             y = pos["y"]
             break
         y = pos["y"]
+    try:  # what scrolling revealed stays revealed when we return to the top (js/reveal.js)
+        await page.evaluate("() => window.__pkReveal ? window.__pkReveal.hold() : 0")
+    except Exception:
+        pass
     return y
 
 
 async def back_to_top(page) -> None:
+    """Scroll home, then finish the fades and slides that scrolling set off, so neither the
+    visibility pass nor the screenshot catches a paragraph half-way through appearing."""
     try:
-        await page.evaluate("() => window.scrollTo(0, 0)")
+        await page.evaluate(script("home.js"))
     except Exception:
         pass
 

@@ -250,3 +250,9 @@ def test_wait_gives_a_slow_api_time_to_answer(tmp_path):
     assert o.ok, o.error
     text = store.connect(tmp_path / "a.db").execute("select text from articles").fetchone()[0]
     assert SLOW_API_ANSWER in text
+
+
+def test_paragraphs_revealed_by_scrolling_stay_in_the_page_screenshot(archive):
+    """They fade out again when they leave the viewport; the record keeps what the reader saw."""
+    shot = screenshot(archive[0], article(archive, "scroll/reveal.html")["id"], "page")
+    assert count_near(shot["image"], "#ff8800") > 2000
