@@ -188,7 +188,8 @@ def _visible_byline(doc) -> str | None:
         "//*[@rel='author' or @itemprop='author' or " + " or ".join(
             f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{c}')"
             for c in BYLINE_CLASS) + "]")
-    prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span][string-length(normalize-space()) < 100]")
+    prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span or self::i or self::em or self::b or self::strong or "
+                                  "self::small or self::address][string-length(normalize-space()) < 100]")
                 if BYLINE_PREFIX.match(el.text_content() or "") and not len(el)]
     for el in marked + prefixed:
         raw = re.sub(r"\s+", " ", el.text_content() or "").strip()
@@ -231,7 +232,7 @@ def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
         or meta.get("og:site_name")
         or meta.get("application-name")
         or next((s for s in (_site_from_title(page_title, h) for h in
-                             (_text(ld.get("headline")), meta.get("og:title"), h1)) if s), None)
+                             (_text(ld.get("headline")), meta.get("og:title"), h1, tm.title if tm else None)) if s), None)
         or (tm.sitename if tm else None)
     )
     title = (

@@ -68,6 +68,7 @@ def test_a_byline_shown_only_on_the_page_is_found_in_any_language():
     for line, name in [('<div class="autor">Von Hauke Petersen | 18.09.2025, 14:05 Uhr</div>', "Hauke Petersen"),
                        ('<p class="post-author">Par Claire Dubois, 3 mars 2025</p>', "Claire Dubois"),
                        ('<span>By Dale Renner</span>', "Dale Renner"),
+                       ('<i>Por Lucía Fernández</i>', "Lucía Fernández"),
                        ('<a rel="author" href="/staff/ik">Ingrid Kvist</a>', "Ingrid Kvist")]:
         m = extract_metadata(doc("<title>Ferry</title>", f"<h1>Ferry</h1>{line}<p>Story text.</p>"), "https://example.test/a")
         assert m["byline"] == name, line
