@@ -13,6 +13,7 @@ from typing import List, Optional
 from . import browser as browser_mod
 from .runner import default_concurrency
 from .store import default_db_path
+from .urls import OPTIONAL_SCHEMES
 
 app = typer.Typer(
     help="Capture web articles faithfully into SQLite; browse, tag and search them.",
@@ -49,9 +50,7 @@ class ConsentMode(str, Enum):
     off = "off"
 
 
-class ExtraScheme(str, Enum):
-    file = "file"
-    data = "data"
+ExtraScheme = Enum("ExtraScheme", {s: s for s in OPTIONAL_SCHEMES}, type=str)  # what --allow-scheme accepts
 
 
 class ImageFormat(str, Enum):

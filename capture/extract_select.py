@@ -107,14 +107,19 @@ def _signature(el) -> tuple:
     return (el.tag, " ".join(sorted((el.get("class") or "").split())))
 
 
-def _widen(container, blocks: list[Block], toks: list[list[str]], seed_chars: int, levels: int = 4):
-    """Articles cut into chunks (ad slots between parts, one grid row per part): when an
-    ancestor of the container has siblings built like it that hold prose, take their parent."""
+def _prose_chars(blocks: list[Block], toks: list[list[str]]) -> dict:
+    """Characters of prose held by each element (every ancestor of a prose block)."""
     prose_of: dict = {}
     for b, t in zip(blocks, toks):
         if _is_prose(b, t):
             for el in _ancestors(b.el):
                 prose_of[el] = prose_of.get(el, 0) + len(b.text)
+    return prose_of
+
+
+def _widen(container, prose_of: dict, levels: int = 4):
+    """Articles cut into chunks (ad slots between parts, one grid row per part): when an
+    ancestor of the container has siblings built like it that hold prose, take their parent."""
     el = container
     for _ in range(levels):
         parent = el.getparent()
@@ -169,7 +174,7 @@ def _headline_matches(heading: str, title: str) -> bool:
     return shared >= 0.8 * len(set(h)) and shared >= 0.6 * len(set(t))
 
 
-def _one_story(container, blocks: list[Block], toks: list[list[str]], seeds: list[int], title: str | None):
+def _one_story(container, seed_of: dict, seed_total: int, prose_of: dict, title: str | None):
     """Pages that append the next story as the reader scrolls (or stack several) put more than one
     story in the region the extractors agree on. The record is the story under the headline that
     matches the page's title, when its siblings are built the same way and carry headlines of their
@@ -179,18 +184,6 @@ def _one_story(container, blocks: list[Block], toks: list[list[str]], seeds: lis
     headings = [h for h in container.iter("h1", "h2", "h3") if _headline_matches(h.text_content(), title)]
     if len(headings) != 1:
         return None
-    seed_total = sum(len(blocks[i].text) for i in seeds)
-    seed_in: dict = {}
-    prose_in: dict = {}
-    for i, b in enumerate(blocks):
-        prose = _is_prose(b, toks[i])
-        for el in _ancestors(b.el):
-            if el is container:
-                break
-            if i in seeds:
-                seed_in[el] = seed_in.get(el, 0) + len(b.text)
-            if prose:
-                prose_in[el] = prose_in.get(el, 0) + len(b.text)
     chain = []
     for el in _ancestors(headings[0]):
         if el is container:
@@ -198,7 +191,7 @@ def _one_story(container, blocks: list[Block], toks: list[list[str]], seeds: lis
         chain.append(el)
     else:
         return None
-    story = next((el for el in chain if seed_in.get(el, 0) >= 0.5 * seed_total), None)
+    story = next((el for el in chain if seed_of.get(el, 0) >= 0.5 * seed_total), None)
     if story is None:
         return None
     level = headings[0].tag
@@ -212,7 +205,7 @@ def _one_story(container, blocks: list[Block], toks: list[list[str]], seeds: lis
             return None
         sig = _signature(el)
         twins = [t for t in el.getparent() if t is not el and isinstance(t.tag, str) and _signature(t) == sig
-                 and prose_in.get(t, 0) >= 200 and own_headline(t)]
+                 and prose_of.get(t, 0) >= 200 and own_headline(t)]
         if twins:
             return el
     return None
@@ -261,8 +254,9 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             depth[el] = d
     container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
     narrow = container
-    container = _widen(container, blocks, toks, total)
-    story = _one_story(container, blocks, toks, seeds, title)
+    prose_of = _prose_chars(blocks, toks)
+    container = _widen(container, prose_of)
+    story = _one_story(container, weight_of, total, prose_of, title)
     if story is not None:
         container = narrow = story
     inside = set()

@@ -139,19 +139,19 @@ def _clean_byline(value: str | None, site: str | None) -> str | None:
     return value or None
 
 
+TITLE_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ")  # between a headline and the site in <title>
+
+
 def _strip_site(title: str | None, site: str | None) -> str | None:
     if not title:
         return None
     if site:
-        for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        for sep in TITLE_SEPS:
             if title.endswith(sep + site):
                 return title[: -len(sep + site)].strip()
             if title.startswith(site + sep):
                 return title[len(site + sep):].strip()
     return title.strip()
-
-
-TITLE_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ", " / ")
 
 
 def _fold(s: str | None) -> str:

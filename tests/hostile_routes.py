@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 
-def _send(h, status=200, ctype="text/html; charset=utf-8", body=b"", headers=None):
+def send(h, status=200, ctype="text/html; charset=utf-8", body=b"", headers=None):
     h.send_response(status)
     h.send_header("Content-Type", ctype)
     h.send_header("Content-Length", str(len(body)))
@@ -40,7 +40,7 @@ def never_ends(h):
 
 
 def status(code):
-    return lambda h: _send(h, code, body=f"<h1>{code}</h1>".encode())
+    return lambda h: send(h, code, body=f"<h1>{code}</h1>".encode())
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -49,23 +49,23 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 def pdf(h):
-    _send(h, ctype="application/pdf", body=PDF)
+    send(h, ctype="application/pdf", body=PDF)
 
 
 def image(h):
-    _send(h, ctype="image/png", body=PNG)
+    send(h, ctype="image/png", body=PNG)
 
 
 def json_doc(h):
-    _send(h, ctype="application/json", body=b'{"title": "not a page", "items": [1, 2, 3]}')
+    send(h, ctype="application/json", body=b'{"title": "not a page", "items": [1, 2, 3]}')
 
 
 def binary(h):
-    _send(h, ctype="application/octet-stream", body=bytes(range(256)) * 64)
+    send(h, ctype="application/octet-stream", body=bytes(range(256)) * 64)
 
 
 def download(h):
-    _send(h, ctype="text/html", body=b"<p>save me</p>", headers={"Content-Disposition": 'attachment; filename="story.html"'})
+    send(h, ctype="text/html", body=b"<p>save me</p>", headers={"Content-Disposition": 'attachment; filename="story.html"'})
 
 
 def big_page(h):
@@ -96,7 +96,7 @@ def tall_page(h):
             "tall, far beyond what any screenshot format can hold in one piece.</p><p>The harbour master reports calm "
             "seas for the rest of the week and a busy weekend for the ferries.</p></article>"
             "<div style='height:200000px;background:linear-gradient(#fff,#ccc)'></div><p>The end.</p></body></html>")
-    _send(h, body=body.encode())
+    send(h, body=body.encode())
 
 
 def wrong_charset(h):
@@ -104,7 +104,7 @@ def wrong_charset(h):
     body = ("<!doctype html><html lang='fr'><head><title>Caf\u00e9 mal encod\u00e9</title></head><body><article>"
             "<h1>Caf\u00e9 mal encod\u00e9</h1><p>Le caf\u00e9 du port annonce une f\u00eate de la musique avec "
             "des groupes locaux et des cr\u00eapes pour tout le monde ce samedi soir.</p></article></body></html>")
-    _send(h, ctype="text/html; charset=utf-8", body=body.encode("latin-1"))
+    send(h, ctype="text/html; charset=utf-8", body=body.encode("latin-1"))
 
 
 ROUTES = {

@@ -18,6 +18,8 @@ from capture.localsite import Site
 from capture.pipeline import CaptureOptions
 from capture.runner import capture_urls
 
+from conftest import SITE
+from hostile_routes import send
 from pixels import count_near, screenshot
 from textmetrics import norm, token_f1
 
@@ -230,19 +232,14 @@ SLOW_API_ANSWER = "The rest of the story came from an API that took seven second
 def _reply(body: str, ctype: str, delay: float = 0.0):
     def handler(h):
         time.sleep(delay)
-        data = body.encode()
-        h.send_response(200)
-        h.send_header("Content-Type", ctype)
-        h.send_header("Content-Length", str(len(data)))
-        h.end_headers()
-        h.wfile.write(data)
+        send(h, ctype=ctype, body=body.encode())
     return handler
 
 
 def test_wait_gives_a_slow_api_time_to_answer(tmp_path):
     routes = {"/tides": _reply(SLOW_API_PAGE, "text/html; charset=utf-8"),
               "/api/slow": _reply(SLOW_API_ANSWER, "text/plain; charset=utf-8", delay=7.0)}
-    site = Site(Path(__file__).parent / 'site', routes=routes).start()
+    site = Site(SITE, routes=routes).start()
     try:
         (o,) = capture_urls([site.url("tides")], str(tmp_path / "a.db"), CaptureOptions(wait=9.0))
     finally:
