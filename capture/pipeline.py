@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import consent, overlays, settle
+from . import consent, overlays, settle, text_boxes
 from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
@@ -37,6 +37,7 @@ class CaptureOptions:
     max_page_mb: float = 20.0     # larger documents are refused: the browser cannot settle them in time
     block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
     consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
+    text_boxes: bool = True       # measure where the text is drawn on the page screenshot (text_boxes.py)
 
 
 class Laps:
@@ -68,6 +69,7 @@ class Capture:
     screenshots: list
     rendered_html: str | None
     extraction: Extraction
+    related: dict = field(default_factory=dict)   # {table: [rows]} stored with the article (store.save_capture)
 
 
 NET_ERRORS = [
@@ -263,8 +265,10 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     rendered = await _page_html(page)  # now with the article element marked (data-pk-article)
     await overlays.freeze_fixed(page)
     box = await with_headline(page, box)
+    measured = await text_boxes.measure(page, extraction.paragraphs) if opts.text_boxes else None
     shots, shot_notes = await take(page, box, opts.shots)
     notes += shot_notes
+    related = await text_boxes.after_screenshot(page, measured, box, shots, notes)
     laps("screenshots")
 
     meta = extraction.metadata
@@ -294,7 +298,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         "capture_seconds": round(time.monotonic() - started, 3),
         "timings": json.dumps(laps.done),
     }
-    return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction)
+    return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction, related)
 
 
 LOOPBACK_HOSTS = {"localhost", "::1", "[::1]"}

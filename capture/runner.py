@@ -239,7 +239,8 @@ async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts
         seconds = time.monotonic() - t0
         if error is None:
             attempt.update(seconds=round(seconds, 3), status_code=cap.record.get("status_code"))
-            article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html, attempt)
+            article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html, attempt,
+                                           cap.related)
             return Outcome(url, True, time.monotonic() - t_all, article_id=article_id, title=cap.record.get("title"),
                            word_count=cap.record.get("word_count"), tries=tries, details=_details(cap.record))
         final = not error.transient or tries > bopts.retries

@@ -86,10 +86,11 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    if "articles" in db.table_names() and "queue" in db.table_names():
+    if {"articles", "queue", "text_boxes"} <= set(db.table_names()) and "annotations" in db.view_names():
         return
     with write_transaction(db):
         _create_tables(db)
+        _create_annotation_schema(db)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
@@ -148,13 +149,45 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         db["queue"].create_index(["state"])
 
 
+# Highlights are notes with an anchor (annotations/highlights.py); text_boxes is
+# capture/text_boxes.py's per-capture record of where the text is drawn.
+NOTE_ANCHOR_COLUMNS = [("kind", "text not null default 'note'"), ("pos_start", "integer"), ("pos_end", "integer"),
+                       ("prefix", "text"), ("suffix", "text"), ("color", "text"), ("region", "text")]
+ANNOTATIONS_VIEW = """create view annotations as
+select n.id, n.kind, n.color, n.quote, n.body as note, n.author, n.created_at, n.pos_start, n.pos_end,
+       n.article_id, a.title, a.site_name, a.url, a.captured_at,
+       (select json_group_array(t.name) from article_tags at join tags t on t.id = at.tag_id
+        where at.article_id = n.article_id) as tags
+from notes n join articles a on a.id = n.article_id"""
+
+
+def _create_annotation_schema(db: sqlite_utils.Database) -> None:
+    have = {c.name for c in db["notes"].columns}
+    for name, decl in NOTE_ANCHOR_COLUMNS:
+        if name not in have:
+            db.execute(f"alter table notes add column {name} {decl}")
+    if not db["text_boxes"].exists():
+        db["text_boxes"].create(
+            {"article_id": int, "version": int, "shot_width": int, "shot_height": int, "article_x": int,
+             "article_y": int, "paragraphs": int, "matched": int, "words": int, "lines": str, "blocks": str,
+             "drift": str, "measure_ms": float},
+            pk="article_id", foreign_keys=[("article_id", "articles", "id")],
+        )
+    if "annotations" not in db.view_names():
+        db.execute(ANNOTATIONS_VIEW)
+
+
 def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict],
-                 rendered_html: str | None, attempt: dict) -> int:
-    """Store one successful capture atomically (article, images, page, attempt, queue); returns its id."""
+                 rendered_html: str | None, attempt: dict, related: dict | None = None) -> int:
+    """Store one successful capture atomically (article, images, page, attempt, queue, and
+    `related` rows such as text_boxes, {table: [rows]}); returns its id."""
     with write_transaction(db):
         article_id = db["articles"].insert(record).last_pk
         for shot in screenshots:
             db["screenshots"].insert({**shot, "article_id": article_id, "bytes": len(shot["image"])})
+        for table, rows in (related or {}).items():
+            for row in rows:
+                db[table].insert({**row, "article_id": article_id})
         if rendered_html is not None:
             blob = gzip.compress(rendered_html.encode("utf-8"), compresslevel=6)
             db["rendered_pages"].insert({"article_id": article_id, "bytes": len(blob), "html_gz": blob})
