@@ -250,6 +250,61 @@ def note(
     typer.echo(f"article {article_id}: note {note_id} added")
 
 
+class NotesFormat(str, Enum):
+    jsonld = "jsonld"
+    markdown = "markdown"
+    csv = "csv"
+
+
+@app.command()
+def highlight(
+    article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
+    quote: str = typer.Option(..., "--quote", "-q", help="The passage to highlight, as it reads in the article's text."),
+    occurrence: Optional[int] = typer.Option(None, "--occurrence", "-n", min=1, help="Which occurrence, when the passage occurs more than once (1 = first)."),
+    note: Optional[str] = typer.Option(None, "--note", help="A comment on the passage."),
+    color: str = typer.Option("yellow", "--color", help="yellow, green, blue, pink, orange or purple."),
+    author: Optional[str] = typer.Option(None, "--author", help="Who made the highlight [default: $USER]."),
+    db: Optional[str] = db_option(),
+):
+    """Highlight a passage of an article; prints the new note's id.
+
+    The highlight keeps the passage's exact position in the article's text and,
+    for captures that measured it, where it is drawn on the page screenshot.
+    """
+    from annotations import highlights
+
+    archive = _open_archive(db)
+    try:
+        note_id = highlights.add_highlight(archive, article_id, quote=quote, occurrence=occurrence, note=note,
+                                           color=color, author=author or os.environ.get("USER") or None)
+    except highlights.AnnotationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    typer.echo(note_id)
+
+
+@app.command("export-notes")
+def export_notes(
+    fmt: NotesFormat = typer.Option(NotesFormat.jsonld, "--format", "-f", help="W3C Web Annotation JSON-LD, Markdown or CSV."),
+    article_id: Optional[int] = typer.Option(None, "--article", metavar="ID", help="Only this article's notes."),
+    base_url: str = typer.Option("http://127.0.0.1:8001", "--base-url", help="Where `pagekeep serve` runs, for screenshot and record links."),
+    db: Optional[str] = db_option(),
+):
+    """Write notes and highlights to stdout (JSON-LD by default)."""
+    from annotations import export_notes as exporter
+    from annotations.tags import NoSuchArticle, _check_articles
+
+    archive = _open_archive(db)
+    if article_id is not None:
+        try:
+            _check_articles(archive.conn, [article_id])
+        except NoSuchArticle as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1)
+    links = exporter.Links(base_url, exporter.db_route_for(db or default_db_path()))
+    sys.stdout.write(exporter.export(archive, fmt.value, article_id, links))
+
+
 @app.command()
 def search(
     query: str = typer.Argument(..., metavar="QUERY", help='Words, "a phrase", prefix*, AND/OR/NOT.'),
