@@ -325,9 +325,11 @@ async def bulk_tags_view(datasette, request):
 
 
 def routes():
+    from . import highlight_web
+
     db = r"(?P<database>[^/]+)"
     article = db + r"/articles/(?P<article_id>\d+)"
-    return [
+    return highlight_web.routes(db, article) + [
         (r"^/-/pagekeep/static/(?P<name>[A-Za-z0-9_.-]+)$", static_view),
         (rf"^/-/pagekeep/{db}/shots/(?P<article_id>\d+)/(?P<kind>page|article|thumb)$", shot_view),
         (rf"^/-/pagekeep/{article}/tags$", add_tags_view),
@@ -386,6 +388,10 @@ ARTICLE_FIELDS = [
 ]
 
 
+def _shot_dicts(rows) -> list[dict]:
+    return [dict(zip(["kind", "mime", "width", "height", "bytes"], s)) for s in rows]
+
+
 async def row_vars(datasette, database, request):
     """Extra context for an article's row page (see templates/pagekeep_row.html)."""
     db = datasette.databases[database]
@@ -417,7 +423,7 @@ async def row_vars(datasette, database, request):
             "select id from articles where (captured_at, id) < (?, ?) order by captured_at desc, id desc limit 1",
             [article["captured_at"], article_id]).fetchone()
         return {
-            "shots": [dict(zip(["kind", "mime", "width", "height", "bytes"], s)) for s in shots],
+            "shots": _shot_dicts(shots),
             "history": [dict(zip(["id", "captured_at", "title", "word_count"], h)) for h in history],
             "attempts": [dict(zip(["started_at", "seconds", "ok", "error", "error_kind", "status_code",
                                    "article_id"], a)) for a in attempts],
@@ -426,13 +432,16 @@ async def row_vars(datasette, database, request):
             "tags": tags.tags_for(conn, article_id),
             "notes": tags.notes_for(conn, article_id),
             "tag_names": [t["name"] for t in tags.all_tags(conn)][:1000],
+            "highlights": highlight_web.row_extras(conn, article, _shot_dicts(shots)),
         }
+
+    from . import highlight_view, highlight_web
 
     data = await db.execute_fn(gather)
     if view == "html":
         body = display.sanitize_article_html(article.get("html"), article.get("final_url") or article.get("url"))
     else:
-        body = display.text_as_html(article.get("text"))
+        body = highlight_view.text_with_highlights(article.get("text"), data["highlights"]["marks"])
     shots = {s["kind"]: {**s, "url": shot_url(datasette, database, article_id, s["kind"])} for s in data["shots"]}
     here = row_url(datasette, database, article_id)
     base = plugin_url(datasette, database, "articles", article_id)
@@ -461,6 +470,7 @@ async def row_vars(datasette, database, request):
         "tag_url": lambda name: datasette.urls.table(database, "articles") + "?" + urlencode({"_tag": name}),
         "listing_url": datasette.urls.table(database, "articles"),
         "json_url": datasette.urls.row(database, "articles", str(article_id)) + ".json",
+        "hl": {**data["highlights"], **highlight_web.row_urls(datasette, database, article_id)},
     }
 
 
@@ -479,6 +489,7 @@ async def template_vars(template, database, table, view_name, request, datasette
     data["nonce"] = out.get("pagekeep_nonce", "")
     data["css_url"] = static_url(datasette, "pagekeep.css")
     data["js_url"] = static_url(datasette, "pagekeep.js")
+    data["hl_js_url"] = static_url(datasette, "highlights.js")
     out["pagekeep"] = data
     return out
 
