@@ -496,7 +496,8 @@ async def template_vars(template, database, table, view_name, request, datasette
 
 def render_cell(value, column, table, database, datasette, row):
     """Small touches outside the article pages: screenshot links and article links in queries."""
-    if table == "screenshots" and column == "image" or table is None and column in ("thumb", "title"):
+    if table == "screenshots" and column == "image" or table is None and column in ("thumb", "title") \
+            or table == "annotations" and column == "title":
         return _render_cell(value, column, table, database, datasette, row)
     return None
 
@@ -516,9 +517,9 @@ async def _render_cell(value, column, table, database, datasette, row):
     if table is None and column == "thumb" and isinstance(value, int):
         return markupsafe.Markup('<img src="{}" alt="" loading="lazy" width="120">').format(
             shot_url(datasette, database, value, "thumb"))
-    if table is None and column == "title" and isinstance(value, str):
+    if table in (None, "annotations") and column == "title" and isinstance(value, str):
         try:
-            article_id = row["id"]
+            article_id = row["article_id" if table else "id"]
         except (KeyError, IndexError):
             return None
         if isinstance(article_id, int):
