@@ -12,16 +12,20 @@ def hex_rgb(colour: str) -> tuple[int, int, int]:
     return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
-def count_near(image_bytes: bytes, colour: str, tolerance: int = 40) -> int:
-    """Pixels within `tolerance` (per channel) of colour; JPEG noise needs some slack."""
+def mask_near(image_bytes: bytes, colour: str, tolerance: int = 40) -> Image.Image:
+    """A mode-L mask, 255 where a pixel is within `tolerance` (per channel) of colour."""
+    from PIL import ImageChops
+
     im = Image.open(io.BytesIO(image_bytes)).convert("RGB")
     r0, g0, b0 = hex_rgb(colour)
     bands = im.split()
     masks = [band.point(lambda v, c=c: 255 if abs(v - c) <= tolerance else 0) for band, c in zip(bands, (r0, g0, b0))]
-    from PIL import ImageChops
+    return ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
 
-    both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
-    return both.histogram()[255]
+
+def count_near(image_bytes: bytes, colour: str, tolerance: int = 40) -> int:
+    """Pixels within `tolerance` (per channel) of colour; JPEG noise needs some slack."""
+    return mask_near(image_bytes, colour, tolerance).histogram()[255]
 
 
 def screenshot(db, article_id: int, kind: str) -> dict:
