@@ -49,9 +49,9 @@ async def measure(page, paragraphs: list[str]) -> Measured | None:
         return None
     t0 = time.monotonic()
     try:
-        raw = await asyncio.wait_for(
+        raw = json.loads(await asyncio.wait_for(
             page.evaluate(script("text_boxes.js"), {"paragraphs": paragraphs, "maxWords": MAX_WORDS}),
-            timeout=TIMEOUT_S)
+            timeout=TIMEOUT_S))
     except Exception:
         return None
     if not raw or len(raw.get("paras") or []) != len(paragraphs):

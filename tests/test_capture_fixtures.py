@@ -253,3 +253,13 @@ def test_paragraphs_revealed_by_scrolling_stay_in_the_page_screenshot(archive):
     """They fade out again when they leave the viewport; the record keeps what the reader saw."""
     shot = screenshot(archive[0], article(archive, "scroll/reveal.html")["id"], "page")
     assert count_near(shot["image"], "#ff8800") > 2000
+
+
+def test_every_fixture_capture_records_where_its_text_is_drawn(archive):
+    db, rows = archive
+    for page, row in rows.items():
+        boxes = next(db.query("select * from text_boxes where article_id = ?", [row["id"]]), None)
+        assert boxes, f"{page}: no text boxes"
+        assert boxes["matched"] >= 0.8 * boxes["paragraphs"], f"{page}: {boxes['matched']}/{boxes['paragraphs']}"
+        lines = json.loads(boxes["lines"])
+        assert all(0 <= s < e <= len(row["text"]) and h > 0 for s, e, x, y, w, h, _ in lines), page

@@ -9,7 +9,7 @@
 // inside the paragraph:  {w: [[start, end, x, y, w, h], ...]}
 // or, when the words cannot be measured or the paragraph is not found as is,
 // the box of the block of page text it starts with:  {b: [x, y, w, h]}  (or null).
-// A few probe words are kept (as live Ranges) for ({probe: true}), which
+// The result comes back as a JSON string. A few probe words are kept (as live Ranges) for ({probe: true}), which
 // re-measures them after the screenshot to tell whether the layout moved.
 (args) => {
   const KEY = Symbol.for("pagekeep.textBoxProbes");
@@ -67,6 +67,8 @@
   let text = "";
   for (let i = 0; i < n; i += 8192) text += String.fromCharCode.apply(null, chars.slice(i, i + 8192));
 
+  const ideographic = (c) => (c >= 0x3000 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af)
+    || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xff00 && c <= 0xffef);
   const range = document.createRange();
   let words = 0;
   const measureWords = (pos, len) => {
@@ -75,8 +77,10 @@
     const end = pos + len;
     while (i < end) {
       if (nodeOf[i] < 0) { i++; continue; }
+      // A word: one text node, no space. Chinese, Japanese and Korean are written without
+      // spaces, so each of their characters is measured as a word of its own.
       let j = i;
-      while (j + 1 < end && nodeOf[j + 1] === nodeOf[i]) j++;   // a word: one text node, no space
+      if (!ideographic(chars[i])) while (j + 1 < end && nodeOf[j + 1] === nodeOf[i] && !ideographic(chars[j + 1])) j++;
       const node = nodes[nodeOf[i]];
       range.setStart(node, offOf[i]);
       range.setEnd(node, offOf[j] + 1);
@@ -140,5 +144,6 @@
     probes.push({ range: r, before: rectOf(box) });
   }
   window[KEY] = probes;
-  return { paras, words, probes: probes.length, scale: window.devicePixelRatio || 1 };
+  // One JSON string: Playwright hands a string over far cheaper than thousands of numbers.
+  return JSON.stringify({ paras, words, probes: probes.length, scale: window.devicePixelRatio || 1 });
 }
