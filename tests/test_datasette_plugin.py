@@ -121,7 +121,11 @@ async def test_row_page_reads_like_an_archive_record(ds):
     assert '<img src="/-/pagekeep/archive/shots/1/article"' in html
     assert 'class="pk-fullpage" href="/-/pagekeep/archive/shots/1/page"' in html
     body = html.split('id="pk-body"')[1].split("</div>")[0]
-    assert all(f"<p>{p}</p>" in body for p in rec["text"].split("\n\n"))
+    starts = [0]
+    for p in rec["text"].split("\n\n")[:-1]:
+        starts.append(starts[-1] + len(p) + 2)
+    # each paragraph knows its offset into the text, so a selection maps to highlight offsets
+    assert all(f'<p data-pk-start="{s}">{p}</p>' in body for s, p in zip(starts, rec["text"].split("\n\n")))
     history = html.split('class="pk-history"')[1].split("</section>")[0]
     assert "(this capture)" in history and 'href="/archive/articles/7"' in history
     assert "failed (timeout)" in history
