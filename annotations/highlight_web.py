@@ -12,8 +12,7 @@ import json
 from datasette.utils.asgi import NotFound, Response
 
 from . import evidence, export_notes, highlight_view, highlights
-from .tags import AnnotationError, NoSuchArticle
-from .web import _archive_db, _db_route, _done, _first, _form, _require_writer, _write, plugin_url
+from .web import _archive_db, _db_route, _first, note_write, plugin_url
 
 
 def _int_or_none(value: str) -> int | None:
@@ -21,31 +20,24 @@ def _int_or_none(value: str) -> int | None:
     return int(value) if value.lstrip("-").isdigit() else None
 
 
-async def add_highlight_view(datasette, request):
-    db = await _archive_db(datasette, request)
-    if (refused := await _require_writer(datasette, request, db)) is not None:
-        return refused
-    article_id = int(request.url_vars["article_id"])
-    form = await _form(request)
-    payload = {"next": _first(form, "next")}
-    author = str((request.actor or {}).get("id") or "") or None
+def _highlight(conn, article_id: int, form: dict, author: str | None) -> int:
     start, end = _int_or_none(_first(form, "pos_start")), _int_or_none(_first(form, "pos_end"))
-    try:
-        if start is None or end is None:
-            # Without script: the quote as typed, and which occurrence.
-            kwargs = {"quote": _first(form, "quote"), "occurrence": _int_or_none(_first(form, "occurrence"))}
-        else:
-            kwargs = {"start": start, "end": end}
-        note_id = await _write(db, highlights.add_highlight, article_id, note=_first(form, "body"),
-                               color=_first(form, "color") or None, author=author, **kwargs)
-    except NoSuchArticle as exc:
-        raise NotFound(str(exc))
-    except AnnotationError as exc:
-        return _done(datasette, request, db, article_id, str(exc), payload, error=True)
-    note = await db.execute_fn(lambda conn: _note(conn, note_id))
-    return _done(datasette, request, db, article_id, "Highlighted", {
-        **payload, "note_id": note_id, "pos_start": note["pos_start"], "pos_end": note["pos_end"],
-        "quote": note["quote"], "prefix": note["prefix"], "suffix": note["suffix"], "color": note["color"]})
+    if start is None or end is None:
+        # Without script: the passage as typed, and which occurrence.
+        where = {"quote": _first(form, "quote"), "occurrence": _int_or_none(_first(form, "occurrence"))}
+    else:
+        where = {"start": start, "end": end}
+    return highlights.add_highlight(conn, article_id, note=_first(form, "body"),
+                                    color=_first(form, "color") or None, author=author, **where)
+
+
+def _anchor_of(conn, note_id: int) -> dict:
+    note = _note(conn, note_id)
+    return {k: note[k] for k in ("pos_start", "pos_end", "quote", "prefix", "suffix", "color")}
+
+
+async def add_highlight_view(datasette, request):
+    return await note_write(datasette, request, _highlight, "Highlighted", _anchor_of)
 
 
 def _note(conn, note_id: int) -> dict | None:

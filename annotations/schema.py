@@ -4,7 +4,7 @@ cheap when there is nothing to do; writes queue on the archive's write lock."""
 
 from __future__ import annotations
 
-from capture.store import write_transaction
+from capture.store import ensure_schema, write_transaction
 
 from .tags import as_database
 
@@ -36,6 +36,7 @@ def ensure_indexes(db) -> None:
     pick the language index (a sixth of the archive) over the site index (a
     sixtieth) for `site_name = ? and lang = ?`."""
     d = as_database(db)
+    ensure_schema(d)  # an archive opened with plain `datasette` gets the highlight columns too
     conn = d.conn
     existing = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
     missing = [sql for name, sql in INDEXES.items() if name not in existing]

@@ -230,7 +230,9 @@ async def remove_tags_view(datasette, request):
     return await _change_tags(datasette, request, tags.remove_tags, "removed", "Removed tag", "Not tagged")
 
 
-async def add_note_view(datasette, request):
+async def note_write(datasette, request, call, message: str, extra=None):
+    """A note-like write on an article: the archive, a logged-in writer, the posted form, then
+    `call(conn, article_id, form, author)` → the new note id; `extra(note_id)` adds to the reply."""
     db = await _archive_db(datasette, request)
     if (refused := await _require_writer(datasette, request, db)) is not None:
         return refused
@@ -239,13 +241,18 @@ async def add_note_view(datasette, request):
     payload = {"next": _first(form, "next")}
     author = str((request.actor or {}).get("id") or "") or None
     try:
-        note_id = await _write(db, tags.add_note, article_id, _first(form, "body"),
-                               quote=_first(form, "quote"), author=author)
+        note_id = await db.execute_write_fn(lambda conn: call(conn, article_id, form, author), block=True)
     except tags.NoSuchArticle as exc:
         raise NotFound(str(exc))
     except tags.AnnotationError as exc:
         return _done(datasette, request, db, article_id, str(exc), payload, error=True)
-    return _done(datasette, request, db, article_id, "Note added", {**payload, "note_id": note_id})
+    more = await db.execute_fn(lambda conn: extra(conn, note_id)) if extra else {}
+    return _done(datasette, request, db, article_id, message, {**payload, "note_id": note_id, **more})
+
+
+async def add_note_view(datasette, request):
+    return await note_write(datasette, request, lambda conn, article_id, form, author: tags.add_note(
+        conn, article_id, _first(form, "body"), quote=_first(form, "quote"), author=author), "Note added")
 
 
 async def delete_note_view(datasette, request):

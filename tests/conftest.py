@@ -32,6 +32,19 @@ def site2():
     s.stop()
 
 
+@pytest.fixture(scope="module")
+async def browser():
+    """A headless Chromium for tests that drive `pagekeep serve` as a reader would."""
+    from playwright.async_api import async_playwright
+
+    from capture.browser import find_chromium, launch_args
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=find_chromium().path, headless=True, args=launch_args())
+        yield b
+        await b.close()
+
+
 @pytest.fixture(scope="session")
 def expectations():
     return json.loads((HERE / "site_expectations.json").read_text("utf-8"))

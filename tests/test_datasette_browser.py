@@ -13,11 +13,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
 
 import archive_factory as factory
 from servehelp import Server
-from capture.browser import find_chromium, launch_args
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.timeout(90)
@@ -82,14 +80,6 @@ def served(tmp_path_factory, beacon):
     server.hostile_id = hostile_id
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-async def browser():
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=find_chromium().path, headless=True, args=launch_args())
-        yield b
-        await b.close()
 
 
 def tags_of(db_path, article_id):

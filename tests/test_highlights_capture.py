@@ -14,10 +14,8 @@ import sqlite3
 
 import pytest
 from PIL import Image, ImageChops, ImageDraw
-from playwright.async_api import async_playwright
 from typer.testing import CliRunner
 
-from capture.browser import find_chromium, launch_args
 from capture.cli import app
 from capture.pipeline import CaptureOptions
 from capture.runner import capture_urls
@@ -63,14 +61,6 @@ def served(captured):
     server = Server(captured[0])
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-async def browser():
-    async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=find_chromium().path, headless=True, args=launch_args())
-        yield b
-        await b.close()
 
 
 def query(path, sql, params=()):
