@@ -163,3 +163,17 @@ def build(path, n: int = 6) -> "store.sqlite_utils.Database":
     for i in range(n):
         add_article(db, i)
     return db
+
+
+def add_text_boxes(db, article_id: int, paragraphs: list[str], width: int = 1280, height: int = 2400) -> None:
+    """A text_boxes row as capture/text_boxes.py builds it from what the browser measured,
+    for text laid out as six-character "words", ten to a 20 px line, one paragraph under another."""
+    from capture.text_boxes import build_row
+
+    def words(p, top):
+        return [[i * 6, i * 6 + 5, 60.0 + 10.0 * (i % 10), top + 20.0 * (i // 10), 9.0, 18.0] for i in range(len(p) // 6)]
+    raw = {"paras": [{"w": words(p, 100.0 + 400 * n)} for n, p in enumerate(paragraphs)], "scale": 1}
+    row = build_row(raw, paragraphs, [{"kind": "page", "width": width, "height": height},
+                                      {"kind": "article", "width": 800, "height": 1100}],
+                    {"x": 40, "y": 60, "width": 800, "height": 1100}, [])
+    db["text_boxes"].insert({**row, "article_id": article_id})

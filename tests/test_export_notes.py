@@ -16,7 +16,6 @@ import archive_factory as factory
 import w3c_annotation
 from annotations import export_notes, highlights, tags
 from capture.cli import app
-from capture.text_boxes import build_row
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,11 +39,7 @@ PARAS = ["Ordinary opening paragraph about the harbour.",
 def db(tmp_path):
     archive = factory.build(tmp_path / "x.db", 1)
     aid = factory.add_article(archive, 3, paragraphs=PARAS, title=HOSTILE[5] + " " + HOSTILE[0])
-    def words(p):  # what the browser script would return: six-character "words", ten a line
-        return [[i * 6, i * 6 + 5, 10.0 * (i % 10), 100.0 + 20 * (i // 10), 9.0, 18.0] for i in range(len(p) // 6)]
-    row = build_row({"paras": [{"w": words(p)} for p in PARAS], "scale": 1}, PARAS,
-                    [{"kind": "page", "width": 1280, "height": 2400}], None, [])
-    archive["text_boxes"].insert({**row, "article_id": aid})
+    factory.add_text_boxes(archive, aid, PARAS)
     highlights.add_highlight(archive, aid, quote="harbour", occurrence=2, note=HOSTILE[0], color="green",
                              author=HOSTILE[3])
     highlights.add_highlight(archive, aid, start=len(PARAS[0]) + 2, end=len(PARAS[0]) + 2 + len(PARAS[1]),
