@@ -14,8 +14,8 @@ from PIL import Image
 import archive_factory as factory
 import w3c_annotation
 from annotations import highlights, tags
-from annotations.serve import make_datasette, prepare_archive
-from test_datasette_plugin import form_token, logged_in
+from annotations.serve import prepare_archive
+from test_datasette_plugin import ds, form_token, logged_in  # noqa: F401  (ds: Datasette over this module's archive)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -36,11 +36,6 @@ def archive(tmp_path):
     db.conn.close()
     prepare_archive(path)
     return path
-
-
-@pytest.fixture
-def ds(archive):
-    return make_datasette(archive)
 
 
 def notes(path):
