@@ -1,22 +1,32 @@
 """Build a large, realistic pagekeep archive for benchmarks (default 10,000 articles).
 
-Articles go in through capture.store.save_capture, one transaction each, as
-the capture pipeline stores them: full text (300-2,000 words from a Zipf-like
-vocabulary, so searches hit many, some or few articles), HTML, real JPEG
-screenshots (page, article, thumb), the gzipped rendered page and an attempt.
-About 8% are re-captures of an earlier URL (capture history), 5% of URLs also
-have a failed attempt, a third of the articles are tagged and some have notes.
+The archive has pagekeep's own schema (capture.store) and the rows a capture
+stores: full text (300-2,000 words drawn from a Zipf-like vocabulary, so
+searches hit many, some or few articles), HTML, JPEG screenshots, the gzipped
+rendered page and an attempt per article. About 8% are re-captures of an
+earlier URL (capture history), 5% of URLs also have a failed attempt, a third
+of the articles are tagged and some have notes.
+
+It is built the way bulk loads should be, not one capture transaction at a
+time: rows go in with executemany in large transactions with the triggers
+(full-text index, kept facet counts) switched off and no journal, then the
+full-text index and the kept counts are built once at the end and the
+archive is switched to WAL like any other. A million articles take minutes.
 
     .venv/bin/python benchmarks/make_archive.py --db /tmp/bench/pagekeep.db
-    .venv/bin/python benchmarks/make_archive.py --db big.db --articles 50000 --shots small
+    .venv/bin/python benchmarks/make_archive.py --db /work/bench/1m.db --articles 1000000 --shots thumbs
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import contextlib
+import gzip
 import io
 import itertools
+import multiprocessing
+import os
 import random
 import sys
 import time
@@ -28,8 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
-from annotations import tags as tagging  # noqa: E402
-from capture import store  # noqa: E402
+from capture import facet_counts, store  # noqa: E402
 
 COMMON = (
     "the of and to in a is that for on with as was by at it from said be has have an are this which "
@@ -46,6 +55,11 @@ TAGS = ("climate politics elections transport health housing economy courts educ
         "local-government police sport culture science technology agriculture weather migration labour "
         "defence trade water infrastructure follow-up fact-check sources-needed interview explainer opinion "
         "investigation obituary profile data-story correction archive-priority legal-hold todo").split()
+SENTENCE_POOL = 150_000  # articles are drawn from these: fast to build, same word statistics
+BATCH = 2_000  # articles per transaction
+COLUMNS = list(store.ARTICLE_COLUMNS)
+START = datetime(2024, 6, 1, tzinfo=timezone.utc)
+SPAN_S = timedelta(days=365).total_seconds()
 
 
 def vocabulary(rng: random.Random, size: int = 6000) -> tuple[list[str], list[float]]:
@@ -86,110 +100,238 @@ SHOT_SIZES = {
 }
 
 
-def shot_pool(kind_sizes: dict, variants: int = 24) -> dict[str, list[dict]]:
+def shot_pool(kind_sizes: dict, variants: int = 24) -> dict[str, list[tuple]]:
+    """(kind, mime, width, height, bytes, image) per kind, a few variants each."""
     pool = {}
     for kind, (w, h, q) in kind_sizes.items():
-        pool[kind] = [{"kind": kind, "mime": "image/jpeg", "width": w, "height": h, "image": jpeg(w, h, v, q)}
-                      for v in range(variants)]
+        images = [jpeg(w, h, v, q) for v in range(variants)]
+        pool[kind] = [(kind, "image/jpeg", w, h, len(img), img) for img in images]
     return pool
 
 
 class Generator:
-    def __init__(self, seed: int):
-        self.rng = random.Random(seed)
-        self.words, self.cum = vocabulary(self.rng)
-        self.sites = [f"{self.rng.choice(['The', 'Daily', 'Evening', 'Weekly', ''])} "
-                      f"{''.join(self.rng.choice(SYLLABLES) for _ in range(3)).title()} "
-                      f"{self.rng.choice(['Herald', 'Times', 'Post', 'Gazette', 'Courier', 'Review', 'News', 'Observer'])}".strip()
+    """Deterministic articles: article i depends only on (seed, i)."""
+
+    def __init__(self, seed: int, n: int):
+        self.seed, self.n = seed, n
+        rng = random.Random(seed)
+        self.words, self.cum = vocabulary(rng)
+        self.sites = [f"{rng.choice(['The', 'Daily', 'Evening', 'Weekly', ''])} "
+                      f"{''.join(rng.choice(SYLLABLES) for _ in range(3)).title()} "
+                      f"{rng.choice(['Herald', 'Times', 'Post', 'Gazette', 'Courier', 'Review', 'News', 'Observer'])}".strip()
                       for _ in range(60)]
+        self.site_hosts = [s.lower().replace(" ", "") for s in self.sites]
         self.site_cum = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(self.sites))))
-        self.bylines = [f"{''.join(self.rng.choice(SYLLABLES) for _ in range(2)).title()} "
-                        f"{''.join(self.rng.choice(SYLLABLES) for _ in range(3)).title()}" for _ in range(400)]
-        self.langs = [l for l, _ in SITES_LANG]
+        self.bylines = [f"{''.join(rng.choice(SYLLABLES) for _ in range(2)).title()} "
+                        f"{''.join(rng.choice(SYLLABLES) for _ in range(3)).title()}" for _ in range(400)]
+        self.langs = [lang for lang, _ in SITES_LANG]
         self.lang_cum = list(itertools.accumulate(w for _, w in SITES_LANG))
+        self.pool = [self.sentence(rng, rng.randint(8, 28)) for _ in range(SENTENCE_POOL)]
+        self.pool_words = [s.count(" ") + 1 for s in self.pool]
 
-    def sentence(self, n: int) -> str:
-        words = self.rng.choices(self.words, cum_weights=self.cum, k=n)
-        return " ".join(words).capitalize() + "."
+    def sentence(self, rng: random.Random, n: int) -> str:
+        return " ".join(rng.choices(self.words, cum_weights=self.cum, k=n)).capitalize() + "."
 
-    def article(self, i: int, captured: datetime, url: str | None, site_index: int | None) -> dict:
-        rng = self.rng
-        site_index = site_index if site_index is not None else bisect.bisect(self.site_cum, rng.random() * self.site_cum[-1])
-        site = self.sites[min(site_index, len(self.sites) - 1)]
-        slug_words = self.rng.choices(self.words[:400], k=5)
-        url = url or f"https://{site.lower().replace(' ', '')}.example/{captured:%Y/%m}/{'-'.join(slug_words)}-{i}"
+    def _rng(self, i: int) -> random.Random:
+        return random.Random(self.seed * 1_000_003 + i)
+
+    def _unit(self, i: int, salt: int) -> float:
+        """A cheap deterministic pseudo-random number in [0, 1) for (i, salt)."""
+        x = (i * 0x9E3779B97F4A7C15 + (self.seed * 4 + salt) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+        x = ((x ^ (x >> 31)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+        return ((x ^ (x >> 29)) & 0xFFFFFFFFFFFF) / float(1 << 48)
+
+    def moment(self, i: int) -> datetime:
+        """Capture times spread over a year, in id order (ids grow with captures)."""
+        return START + timedelta(seconds=SPAN_S * (i + self._unit(i, 1)) / self.n)
+
+    def origin(self, i: int) -> int:
+        """The article whose URL article i captures again (itself unless a re-capture)."""
+        while i > 0 and self._unit(i, 2) < 0.08:
+            i = int(self._unit(i, 3) * i)
+        return i
+
+    def identity(self, i: int) -> tuple[int, str]:
+        """(site index, URL) of an original capture."""
+        site = min(bisect.bisect(self.site_cum, self._unit(i, 4) * self.site_cum[-1]), len(self.sites) - 1)
+        slug = "-".join(self.words[int(self._unit(i, 10 + k) * 400)] for k in range(5))
+        return site, f"https://{self.site_hosts[site]}.example/{self.moment(i):%Y/%m}/{slug}-{i}"
+
+    def article(self, i: int) -> dict:
+        rng = self._rng(i)
+        site_index, url = self.identity(self.origin(i))
+        site = self.sites[site_index]
         target_words = int(min(2000, max(300, rng.lognormvariate(6.6, 0.45))))
         paras, count = [], 0
+        pool, pool_words, random_ = self.pool, self.pool_words, rng.random
         while count < target_words:
-            para = " ".join(self.sentence(rng.randint(8, 28)) for _ in range(rng.randint(2, 5)))
-            paras.append(para)
-            count += len(para.split())
-        title = self.sentence(rng.randint(6, 12))[:-1]
+            picks = [int(random_() * SENTENCE_POOL) for _ in range(2 + int(random_() * 4))]
+            paras.append(" ".join([pool[p] for p in picks]))
+            count += sum([pool_words[p] for p in picks])
         html_parts = []
         for j, p in enumerate(paras):
             if j and j % 5 == 0:
-                html_parts.append(f"<h2>{self.sentence(4)[:-1]}</h2>")
-            if j % 7 == 3:
-                html_parts.append(f"<blockquote><p>{p}</p></blockquote>")
-            else:
-                html_parts.append(f"<p>{p}</p>")
+                html_parts.append(f"<h2>{self.pool[rng.randrange(SENTENCE_POOL)][:40]}</h2>")
+            html_parts.append(f"<blockquote><p>{p}</p></blockquote>" if j % 7 == 3 else f"<p>{p}</p>")
         text = "\n\n".join(paras)
+        captured = self.moment(i)
         published = captured - timedelta(hours=rng.randint(1, 24 * 30))
-        lang = self.langs[bisect.bisect(self.lang_cum, rng.random() * self.lang_cum[-1])]
         return {
-            "url": url, "final_url": url, "canonical_url": url, "title": title,
+            "id": i + 1, "url": url, "final_url": url, "canonical_url": url,
+            "title": self.sentence(rng, rng.randint(6, 12))[:-1],
             "byline": rng.choice(self.bylines), "published": published.isoformat(timespec="seconds"),
-            "modified": None, "site_name": site, "lang": lang, "description": paras[0][:200],
-            "image_url": f"https://cdn.{site.lower().replace(' ', '')}.example/img/{i}.jpg",
-            "text": text, "html": "".join(html_parts), "word_count": len(text.split()),
+            "modified": None, "site_name": site,
+            "lang": self.langs[bisect.bisect(self.lang_cum, rng.random() * self.lang_cum[-1])],
+            "description": paras[0][:200], "image_url": f"https://cdn.{self.site_hosts[site_index]}.example/img/{i}.jpg",
+            "text": text, "html": "".join(html_parts), "word_count": count,
             "captured_at": captured.isoformat(timespec="seconds").replace("+00:00", "Z"),
             "status_code": 200, "content_type": "text/html; charset=utf-8",
             "consent_cmp": rng.choice([None, "onetrust", "didomi", "sourcepoint", "generic"]),
             "consent_action": "reject", "consent_ok": 1, "extractor": "trafilatura",
-            "capture_notes": None, "capture_seconds": round(rng.uniform(2, 14), 2),
+            "capture_notes": None, "capture_seconds": round(rng.uniform(2, 14), 2), "timings": None,
+            "_failed_too": rng.random() < 0.05,
         }
 
 
-def build(path: Path, n: int, seed: int, shots: str, echo=print) -> None:
-    started = time.time()
-    gen = Generator(seed)
-    pool = shot_pool(SHOT_SIZES[shots])
-    db = store.connect(path)
-    start = datetime(2024, 6, 1, tzinfo=timezone.utc)
-    span = timedelta(days=365).total_seconds()
-    moments = sorted(start + timedelta(seconds=gen.rng.random() * span) for _ in range(n))
-    urls: list[tuple[str, int]] = []
-    for i, captured in enumerate(moments):
-        recapture = urls and gen.rng.random() < 0.08
-        url, site_index = gen.rng.choice(urls) if recapture else (None, None)
-        rec = gen.article(i, captured, url, site_index)
-        if not recapture:
-            urls.append((rec["url"], gen.sites.index(rec["site_name"])))
-        chrome = f"<html><head><title>{rec['title']}</title></head><body><nav>menu</nav><article>{rec['html']}</article><footer>footer</footer></body></html>"
-        images = [pool[k][i % len(pool[k])] for k in pool]
-        attempt = {"url": rec["url"], "started_at": rec["captured_at"], "seconds": rec["capture_seconds"],
-                   "error": None, "error_kind": None, "status_code": 200}
-        store.save_capture(db, rec, images, chrome, attempt)
-        if gen.rng.random() < 0.05:
-            store.record_failure(db, {"url": rec["url"], "started_at": rec["captured_at"], "seconds": 30.0,
-                                      "error": "navigation timeout after 30 s", "error_kind": "timeout",
-                                      "status_code": None})
-        if (i + 1) % 1000 == 0:
-            echo(f"  {i + 1:,} articles ({time.time() - started:.0f} s)")
-    ids = [r[0] for r in db.conn.execute("select id from articles")]
-    for k, name in enumerate(TAGS):
+def rendered_pool(gen: "Generator", variants: int = 64) -> list[tuple[int, bytes]]:
+    """Gzipped rendered pages made from real generated articles. Each article gets one of
+    these stand-ins: compressing a page per article would be a fifth of the build time,
+    and nothing browses them."""
+    pool = []
+    for i in range(variants):
+        rec = gen.article(i)
+        page = (f"<html><head><title>{rec['title']}</title></head><body><nav>menu</nav>"
+                f"<article>{rec['html']}</article><footer>footer</footer></body></html>")
+        blob = gzip.compress(page.encode("utf-8"), compresslevel=6)
+        pool.append((len(blob), blob))
+    return pool
+
+
+def _insert_sql(table: str, columns: list[str]) -> str:
+    return f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+
+
+class BulkLoad:
+    """Switch an archive's triggers and journal off for a bulk load, and rebuild what they keep at the end."""
+
+    def __init__(self, db):
+        self.db, self.conn = db, db.conn
+        self.triggers = self.conn.execute("select name, sql from sqlite_master where type = 'trigger'").fetchall()
+
+    def __enter__(self):
+        self.conn.isolation_level = None  # explicit transactions only
+        for name, _ in self.triggers:
+            self.conn.execute(f"drop trigger [{name}]")
+        self.conn.execute("pragma journal_mode = delete")
+        self.conn.execute("pragma journal_mode = off")
+        self.conn.execute("pragma synchronous = off")
+        self.conn.execute("pragma cache_size = -1000000")  # 1 GB: keeps the indexes' pages in memory
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def finish(self, echo) -> None:
+        conn = self.conn
+        started = time.time()
+        conn.execute("begin")
+        for name, sql in self.triggers:
+            if not name.startswith(facet_counts.PREFIX):  # those come back with a rebuild of the counts
+                conn.execute(sql)
+        conn.execute("insert into articles_fts (articles_fts) values ('rebuild')")
+        conn.execute("commit")
+        echo(f"  full-text index built ({time.time() - started:.0f} s, {time.process_time():.0f} CPU s so far)")
+        conn.execute("pragma journal_mode = wal")
+        conn.execute("pragma synchronous = normal")
+
+
+_GEN: Generator | None = None
+
+
+def _start_worker(seed: int, n: int) -> None:
+    global _GEN
+    _GEN = Generator(seed, n)
+
+
+def article_rows(first: int, last: int, columns: list[str], gen: Generator | None = None) -> tuple[list, list]:
+    """Articles first..last-1 as (article rows, attempt rows): what the worker processes make."""
+    gen = gen or _GEN
+    articles, attempts = [], []
+    for i in range(first, last):
+        rec = gen.article(i)
+        articles.append(tuple(rec[c] for c in columns))
+        attempts.append((rec["url"], rec["captured_at"], rec["capture_seconds"], 1, None, None, 200, rec["id"]))
+        if rec["_failed_too"]:
+            attempts.append((rec["url"], rec["captured_at"], 30.0, 0, "navigation timeout after 30 s", "timeout",
+                             None, None))
+    return articles, attempts
+
+
+def insert_batch(conn, first: int, rows: tuple[list, list], shots: dict, pages: list) -> None:
+    articles, attempts = rows
+    ids = range(first + 1, first + 1 + len(articles))
+    conn.execute("begin")
+    conn.executemany(_insert_sql("articles", COLUMNS), articles)
+    conn.executemany(_insert_sql("screenshots", ["article_id", "kind", "mime", "width", "height", "bytes", "image"]),
+                     [(aid, *variants[aid % len(variants)]) for variants in shots.values() for aid in ids])
+    conn.executemany(_insert_sql("rendered_pages", ["article_id", "bytes", "html_gz"]),
+                     [(aid, *pages[aid % len(pages)]) for aid in ids])
+    conn.executemany(_insert_sql("attempts", ["url", "started_at", "seconds", "ok", "error", "error_kind",
+                                              "status_code", "article_id"]), attempts)
+    conn.execute("commit")
+
+
+def tag_and_note(conn, gen: Generator, n: int) -> None:
+    """A third of the articles tagged (a few tags are common, most rare), one in 30 with a note."""
+    rng = random.Random(gen.seed + 7)
+    conn.execute("begin")
+    conn.executemany("insert into tags (id, name) values (?, ?)", list(enumerate(TAGS, start=1)))
+    for k in range(len(TAGS)):
         share = 0.25 / (k + 1) ** 0.6
-        chosen = [i for i in ids if gen.rng.random() < share]
-        if chosen:
-            tagging.add_tags(db, chosen, name)
-    for article_id in gen.rng.sample(ids, k=max(1, len(ids) // 30)):
-        tagging.add_note(db, article_id, gen.sentence(14), quote=gen.sentence(8), author="bench")
-    db.conn.execute("PRAGMA optimize")
-    db.conn.execute("ANALYZE")
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    counts = {t: db.conn.execute(f"select count(*) from {t}").fetchone()[0]
-              for t in ("articles", "screenshots", "attempts", "article_tags", "notes")}
+        conn.executemany("insert into article_tags (article_id, tag_id) values (?, ?)",
+                         ((aid, k + 1) for aid in range(1, n + 1) if rng.random() < share))
+    conn.executemany(
+        "insert into notes (article_id, body, quote, created_at, author) values (?, ?, ?, ?, 'bench')",
+        ((aid, gen.sentence(rng, 14), gen.sentence(rng, 8), store.utcnow())
+         for aid in sorted(rng.sample(range(1, n + 1), k=max(1, n // 30)))))
+    conn.execute("commit")
+
+
+def _article_rows_star(batch: tuple) -> tuple[list, list]:
+    return article_rows(*batch)
+
+
+def build(path: Path, n: int, seed: int, shots: str, jobs: int = 2, echo=print) -> None:
+    started = time.time()
+    gen = Generator(seed, n)
+    shot_variants, pages = shot_pool(SHOT_SIZES[shots]), rendered_pool(gen)
+    db = store.connect(path)
+    conn = db.conn
+    load = BulkLoad(db)
+    batches = [(first, min(n, first + BATCH), COLUMNS) for first in range(0, n, BATCH)]
+    workers = multiprocessing.get_context("fork").Pool(jobs, _start_worker, (seed, n)) if jobs else None
+    with load, workers or contextlib.nullcontext():
+        made = workers.imap(_article_rows_star, batches) if workers else \
+            (article_rows(*b, gen=gen) for b in batches)
+        for (first, last, _), rows in zip(batches, made):
+            insert_batch(conn, first, rows, shot_variants, pages)
+            done = last
+            if done % 20_000 == 0 or done == n:
+                elapsed = time.time() - started
+                echo(f"  {done:,} articles ({elapsed:.0f} s, {done / elapsed:,.0f}/s, {time.process_time():.0f} CPU s)")
+        tag_and_note(conn, gen, n)
+        echo(f"  tags and notes ({time.time() - started:.0f} s)")
+        load.finish(echo)
     db.conn.close()
+    started_counts = time.time()
+    db = store.connect(path)  # what any later open does: installs the kept counts, counting everything once
+    conn = db.conn
+    echo(f"  kept facet counts built ({time.time() - started_counts:.0f} s)")
+    conn.execute("analyze")
+    conn.execute("pragma wal_checkpoint(truncate)")
+    counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+              for t in ("articles", "screenshots", "attempts", "article_tags", "notes")}
+    conn.close()
     size = path.stat().st_size / 1e6
     echo(f"built {path}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
          + f"; {size:,.0f} MB in {time.time() - started:.0f} s")
@@ -203,8 +345,13 @@ def main() -> int:
     ap.add_argument("--shots", choices=sorted(SHOT_SIZES), default="small",
                     help="screenshot sizes: full (like real captures, ~10x bigger file), small, thumbs, none")
     ap.add_argument("--force", action="store_true", help="replace an existing file")
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="processes writing article text while this one inserts (0: none)")
     args = ap.parse_args()
     path = Path(args.db)
+    if args.articles < 1:
+        print("error: --articles must be at least 1", file=sys.stderr)
+        return 2
     if path.exists():
         if not args.force:
             print(f"error: {path} exists (use --force to replace it)", file=sys.stderr)
@@ -213,7 +360,7 @@ def main() -> int:
             Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     print(f"building {args.articles:,} articles into {path} (seed {args.seed}, {args.shots} screenshots)")
-    build(path, args.articles, args.seed, args.shots)
+    build(path, args.articles, args.seed, args.shots, args.jobs)
     return 0
 
 

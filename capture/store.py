@@ -16,6 +16,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import facet_counts
+
 DEFAULT_DB = "pagekeep.db"
 BUSY_TIMEOUT_S = 60
 
@@ -86,11 +88,23 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    if {"articles", "queue", "text_boxes"} <= set(db.table_names()) and "annotations" in db.view_names():
-        return
+    if not ({"articles", "queue", "text_boxes"} <= set(db.table_names()) and "annotations" in db.view_names()):
+        with write_transaction(db):
+            _create_tables(db)
+            _create_annotation_schema(db)
+    ensure_facet_counts(db)
+
+
+def ensure_facet_counts(db: sqlite_utils.Database) -> bool:
+    """Kept facet counts (capture/facet_counts.py): installed, or rebuilt once for an archive
+    whose triggers are missing or older. True if it did anything."""
+    if facet_counts.is_current(db.conn):
+        return False
     with write_transaction(db):
-        _create_tables(db)
-        _create_annotation_schema(db)
+        if facet_counts.is_current(db.conn):  # another process did it while we waited for the lock
+            return False
+        facet_counts.install(db.conn)
+    return True
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:

@@ -158,10 +158,10 @@ def add_hostile_article(db, beacon: str, n: int = 900) -> int:
     )
 
 
-def build(path, n: int = 6) -> "store.sqlite_utils.Database":
+def build(path, n: int = 6, shots: bool = True) -> "store.sqlite_utils.Database":
     db = store.connect(path)
     for i in range(n):
-        add_article(db, i)
+        add_article(db, i, shots=shots)
     return db
 
 
