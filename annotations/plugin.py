@@ -11,7 +11,7 @@ from pathlib import Path
 import datasette.handle_exception
 from datasette import hookimpl
 
-from . import facets, web
+from . import facets, plan, web
 from .schema import ensure_indexes
 
 TEMPLATES = str(Path(__file__).parent / "templates")
@@ -60,7 +60,7 @@ def register_facet_classes():
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    return facets.archive_filters(request, database, table, datasette)
+    return plan.archive_filters(request, database, table, datasette)
 
 
 @hookimpl
@@ -88,7 +88,7 @@ def asgi_wrapper(datasette):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
             state = web.new_csp_state()
-            scope = {**scope, "pagekeep": state}
+            scope = {**await plan.rewrite_query(datasette, scope), "pagekeep": state}
 
             async def send_with_csp(event):
                 if event["type"] == "http.response.start" and state["csp"]:

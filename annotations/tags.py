@@ -173,13 +173,19 @@ def tags_for_many(db, article_ids: Iterable[int]) -> dict[int, list[str]]:
 
 
 def all_tags(db) -> list[dict]:
-    """Every tag in use with its article count, most used first."""
+    """Every tag in use with its article count, most used first (from the kept counts,
+    capture/facet_counts.py, so a million tagged articles are not counted again)."""
     conn = as_database(db).conn
-    rows = conn.execute(
-        "select t.name, count(at.article_id) as n from tags t "
-        "join article_tags at on at.tag_id = t.id "
-        "group by t.id order by n desc, t.name collate nocase"
-    )
+    try:
+        rows = conn.execute(
+            "select t.name, c.n from facet_counts c join tags t on t.id = cast(c.value as integer) "
+            "where c.by_facet = '' and c.by_value = '' and c.facet = 'tag' and c.n > 0 "
+            "order by c.n desc, t.name collate nocase").fetchall()
+    except sqlite3.OperationalError:  # an archive opened without pagekeep's schema set-up
+        rows = conn.execute(
+            "select t.name, count(at.article_id) as n from tags t "
+            "join article_tags at on at.tag_id = t.id "
+            "group by t.id order by n desc, t.name collate nocase").fetchall()
     return [{"name": name, "count": n} for name, n in rows]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 import markupsafe
-from datasette.utils import actor_matches_allow, tilde_decode, tilde_encode
+from datasette.utils import actor_matches_allow, path_with_format, tilde_decode, tilde_encode
 from datasette.utils.asgi import Forbidden, NotFound, Response
 
 from . import display, tags
@@ -368,8 +368,17 @@ async def table_vars(datasette, database, request):
     tag_names = []
     if writer:
         tag_names = [t["name"] for t in await db.execute_fn(tags.all_tags)][:1000]
+    from .estimate import page_count  # estimate → plan → this module
+    from .selection import public_url
+
+    search = request.args.get("_q")
+    has_search_query = search and await datasette.get_canned_query(database, "search", request.actor)
     return {
         "listing": True,
+        "count": await page_count(datasette, database, request),
+        "search_url": (datasette.urls.table(database, "search") + "?" + urlencode({"q": search})
+                       if has_search_query else None),
+        "public": public_url,
         "can_write": writer,
         "tags_for_rows": tags_for_rows,
         "tag_names": tag_names,
@@ -493,6 +502,10 @@ async def template_vars(template, database, table, view_name, request, datasette
         return out
     if state is not None:
         state["csp"] = True
+    if view_name == "table":
+        # Datasette's <link rel="alternate"> to the JSON, without the arguments pagekeep adds
+        out["alternate_url_json"] = data["public"](datasette.absolute_url(
+            request, datasette.urls.path(path_with_format(request=request, format="json"))))
     data["nonce"] = out.get("pagekeep_nonce", "")
     data["css_url"] = static_url(datasette, "pagekeep.css")
     data["js_url"] = static_url(datasette, "pagekeep.js")

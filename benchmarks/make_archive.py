@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw  # noqa: E402
 
+from annotations import schema  # noqa: E402
 from capture import facet_counts, store  # noqa: E402
 
 COMMON = (
@@ -307,6 +308,9 @@ def build(path: Path, n: int, seed: int, shots: str, jobs: int = 2, echo=print) 
     shot_variants, pages = shot_pool(SHOT_SIZES[shots]), rendered_pool(gen)
     db = store.connect(path)
     conn = db.conn
+    for sql in schema.INDEXES.values():  # browsing's indexes grow with the rows: no table scans afterwards
+        conn.execute(sql)
+    conn.commit()
     load = BulkLoad(db)
     batches = [(first, min(n, first + BATCH), COLUMNS) for first in range(0, n, BATCH)]
     workers = multiprocessing.get_context("fork").Pool(jobs, _start_worker, (seed, n)) if jobs else None
@@ -327,7 +331,7 @@ def build(path: Path, n: int, seed: int, shots: str, jobs: int = 2, echo=print) 
     db = store.connect(path)  # what any later open does: installs the kept counts, counting everything once
     conn = db.conn
     echo(f"  kept facet counts built ({time.time() - started_counts:.0f} s)")
-    conn.execute("analyze")
+    schema.ensure_indexes(db)  # statistics for the planner, as `pagekeep serve` would
     conn.execute("pragma wal_checkpoint(truncate)")
     counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
               for t in ("articles", "screenshots", "attempts", "article_tags", "notes")}

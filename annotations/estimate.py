@@ -1,0 +1,191 @@
+"""Counts and facet values for selections the kept counts cannot answer
+(full-text search, several filters, other column filters), in bounded time.
+
+A selection with up to EXACT_LIMIT matches is counted exactly. A larger one
+is estimated from samples spread evenly over the archive: BLOCKS runs of
+consecutive ids, longer each round until they hold SAMPLE_HITS matches; the
+counts found are scaled by archive size / ids sampled and shown as estimates
+("about"). Every sample query is driven by an index (site, language, day,
+tag, or the full-text index limited to the run's ids), so a round costs
+about the number of matches it finds, whatever the archive's size.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import kept
+from .plan import LIST_HITS, Plan, plan_for
+
+EXACT_LIMIT = 10_000
+SAMPLE_HITS = 1_000
+BLOCKS = 32
+FIRST_BLOCK = 64  # ids per run in the first round; four times as many each round after
+BUDGET_S = 0.25
+
+
+@dataclass
+class Stats:
+    total: int                 # matching articles, counted or estimated
+    exact: bool
+    scale: float = 1.0         # archive ids per sampled id (1.0 when counted)
+    values: dict[str, Counter] = field(default_factory=dict)  # site, lang, day, tag (ids as text)
+    untagged: int = 0          # in the sample
+    ids: list[int] = field(default_factory=list)  # the matches counted (all of them when exact)
+
+    def estimate(self, n: int) -> int:
+        return n if self.exact else round_estimate(n * self.scale)
+
+
+def round_estimate(x: float) -> int:
+    """Two significant figures: what an estimate from a sample can honestly claim."""
+    if x < 100:
+        return int(round(x))
+    digits = len(str(int(x))) - 2
+    return int(round(x, -digits))
+
+
+def _where_after_from(sql: str) -> str:
+    """The WHERE part of Datasette's facet SQL (`select … from articles where …`)."""
+    match = re.search(r"\bfrom\s+\[?articles\]?\s*(where\s+(.*))?$", sql.strip(), re.S)
+    return match.group(2) or "1" if match else "0"
+
+
+def _clauses(plan: Plan, range_modes: bool, fallback: tuple[str, dict]) -> tuple[str, dict]:
+    if plan.selection.opaque:
+        return fallback
+    modes = dict(plan.modes)
+    if range_modes:
+        modes = {k: "range" for k in modes} if modes else {}
+        modes.setdefault("search", "range")
+    where, params = plan.selection.all_clauses(plan.tag_ids, modes)
+    return " and ".join(f"({w})" for w in where) or "1", params
+
+
+def _facet_values(conn, ids: list[int]) -> tuple[dict[str, Counter], int]:
+    values = {"site": Counter(), "lang": Counter(), "day": Counter(), "tag": Counter()}
+    tagged = set()
+    as_json = json.dumps(ids)
+    for site, lang, day in conn.execute(
+            "select site_name, lang, substr(captured_at, 1, 10) from articles indexed by idx_articles_facet_values "
+            "where id in (select value from json_each(?))", [as_json]):
+        values["site"][site] += 1
+        values["lang"][lang] += 1
+        values["day"][day] += 1
+    for article_id, tag_id in conn.execute(
+            "select article_id, tag_id from article_tags where article_id in (select value from json_each(?))",
+            [as_json]):
+        values["tag"][str(tag_id)] += 1
+        tagged.add(article_id)
+    for counter in values.values():
+        counter.pop(None, None)
+    return values, len(ids) - len(tagged)
+
+
+def _sample(conn, where: str, params: dict, max_id: int, deadline: float) -> tuple[list[int], float, bool]:
+    """Matching ids in evenly spread runs of ids; (ids, share of the archive sampled, whole archive?)."""
+    sql = f"select id from articles where id between :pk_lo and :pk_hi and {where}"
+    length, ids, share = FIRST_BLOCK, [], 0.0
+    while True:
+        whole = BLOCKS * length >= max_id
+        runs = [(1, max_id)] if whole else \
+            [(1 + k * max_id // BLOCKS, k * max_id // BLOCKS + length) for k in range(BLOCKS)]
+        ids = [r[0] for lo, hi in runs for r in conn.execute(sql, {**params, "pk_lo": lo, "pk_hi": hi})]
+        share = 1.0 if whole else BLOCKS * length / max_id
+        if whole or len(ids) >= SAMPLE_HITS or len(ids) / share <= EXACT_LIMIT or time.monotonic() > deadline:
+            return ids, share, whole
+        length *= 4
+
+
+def _gather(conn, plan: Plan, fallback: tuple[str, dict]) -> Stats | None:
+    deadline = time.monotonic() + BUDGET_S
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + BUDGET_S else 0, 10_000)
+    try:
+        max_id = conn.execute("select max(id) from articles").fetchone()[0] or 0
+        where, params = _clauses(plan, True, fallback)
+        ids, share, whole = _sample(conn, where, params, max_id, deadline)
+        exact = whole
+        if not whole and len(ids) / share <= EXACT_LIMIT:
+            where, params = _clauses(plan, False, fallback)
+            found = [r[0] for r in conn.execute(
+                f"select id from articles where {where} limit {EXACT_LIMIT + 1}", params)]
+            if len(found) <= EXACT_LIMIT:
+                ids, share, exact = found, 1.0, True
+        values, untagged = _facet_values(conn, ids)
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.set_progress_handler(None, 0)
+    total = len(ids) if exact else round_estimate(len(ids) / share)
+    return Stats(total=total, exact=exact, scale=1.0 / share, values=values, untagged=untagged, ids=ids)
+
+
+async def stats_for(datasette, database: str, request, facet_sql: str | None = None,
+                    facet_params: dict | None = None) -> Stats | None:
+    """Counts for the request's selection (cached for the request); None if out of time or unknowable."""
+    plan = await plan_for(datasette, database, request)
+    if plan.stats is None:
+        if plan.selection.opaque and facet_sql is None:
+            return None  # only Datasette's facet SQL says what such a selection is
+        fallback = (_where_after_from(facet_sql or ""), dict(facet_params or {}))
+        plan.stats = await datasette.databases[database].execute_fn(lambda conn: _gather(conn, plan, fallback)) \
+            or False
+    return plan.stats or None
+
+
+def _newest_days(conn, plan: Plan, fallback: tuple[str, dict], limit: int) -> dict[str, int] | None:
+    """Exact matches per capture day, newest days first, until `limit` days with matches.
+    Each day is counted within its own ids (the day index gives them), so the count costs
+    about the day's size, not the archive's."""
+    deadline = time.monotonic() + BUDGET_S
+    where, params = _clauses(plan, True, fallback)
+    days = plan.selection.days or [r[0] for r in conn.execute(
+        "select value from facet_counts where by_facet = '' and by_value = '' and facet = 'day' and n > 0 "
+        "order by value desc")]
+    sql = (f"select count(*) from articles where substr(captured_at, 1, 10) = :pk_day "
+           f"and id between :pk_lo and :pk_hi and {where}")
+    found = {}
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + BUDGET_S else 0, 10_000)
+    try:
+        for day in days:
+            lo, hi = conn.execute("select min(id), max(id) from articles where substr(captured_at, 1, 10) = ?",
+                                  [day]).fetchone()
+            n = conn.execute(sql, {**params, "pk_day": day, "pk_lo": lo or 0, "pk_hi": hi or 0}).fetchone()[0]
+            if n:
+                found[day] = n
+            if len(found) > limit or time.monotonic() > deadline:
+                break
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.set_progress_handler(None, 0)
+    return found
+
+
+async def day_counts(datasette, database: str, request, facet_sql: str, facet_params: dict,
+                     limit: int) -> dict[str, int] | None:
+    """Matches per capture day for the newest days with matches (exact), when the selection is
+    too big to count: a sample would leave most days out."""
+    plan = await plan_for(datasette, database, request)
+    fallback = (_where_after_from(facet_sql or ""), dict(facet_params or {}))
+    return await datasette.databases[database].execute_fn(lambda conn: _newest_days(conn, plan, fallback, limit))
+
+
+async def page_count(datasette, database: str, request) -> dict | None:
+    """{"n": articles, "estimated": bool} for a table page's selection, or None if unknown."""
+    plan = await plan_for(datasette, database, request)
+    if plan.kept is not None:
+        n = await datasette.databases[database].execute_fn(lambda conn: kept.count(conn, plan.kept))
+        if n is not None:
+            return {"n": n, "estimated": False}
+    sel = plan.selection
+    if sel.query and not (sel.tags or sel.untagged or sel.days or sel.columns or sel.opaque) \
+            and plan.search_hits is not None and plan.search_hits <= LIST_HITS:
+        return {"n": plan.search_hits, "estimated": False}  # FTS5 counted them
+    stats = await stats_for(datasette, database, request)
+    return {"n": stats.total, "estimated": not stats.exact} if stats else None
