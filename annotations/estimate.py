@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import kept
 from .plan import LIST_HITS, Plan, plan_for
 
 EXACT_LIMIT = 10_000
@@ -179,10 +178,8 @@ async def day_counts(datasette, database: str, request, facet_sql: str, facet_pa
 async def page_count(datasette, database: str, request) -> dict | None:
     """{"n": articles, "estimated": bool} for a table page's selection, or None if unknown."""
     plan = await plan_for(datasette, database, request)
-    if plan.kept is not None:
-        n = await datasette.databases[database].execute_fn(lambda conn: kept.count(conn, plan.kept))
-        if n is not None:
-            return {"n": n, "estimated": False}
+    if plan.kept_count is not None:
+        return {"n": plan.kept_count, "estimated": False}
     sel = plan.selection
     if sel.query and not (sel.tags or sel.untagged or sel.days or sel.columns or sel.opaque) \
             and plan.search_hits is not None and plan.search_hits <= LIST_HITS:

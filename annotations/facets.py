@@ -20,7 +20,6 @@ from collections import Counter
 from datasette.facets import Facet
 from datasette.utils import path_with_added_args, path_with_removed_args
 
-from . import kept
 from .estimate import day_counts, stats_for
 from .plan import plan_for
 from .selection import public_url
@@ -33,10 +32,8 @@ async def _values(facet: Facet, name: str, column: str | None = None):
     """({value: count}, estimated?) for a kept facet name, or a column counted in the matches."""
     plan = await plan_for(facet.ds, facet.database, facet.request)
     db = facet.ds.databases[facet.database]
-    if plan.kept is not None and name:
-        found = await db.execute_fn(lambda conn: kept.values(conn, name, plan.kept))
-        if found is not None:
-            return found, False
+    if plan.kept_values.get(name) is not None:
+        return plan.kept_values[name], False
     stats = await stats_for(facet.ds, facet.database, facet.request, facet.sql, facet.params)
     if stats is None:
         return None, False
@@ -118,8 +115,7 @@ class TagFacet(Facet):
         if counts is None:
             return [], ["tags"]
         untagged = await self._untagged()
-        db = self.ds.databases[self.database]
-        names = dict((await db.execute("select id, name from tags")).rows)
+        names = (await plan_for(self.ds, self.database, self.request)).tag_names
         facet_size = self.get_facet_size()
         ordered = sorted(((names.get(int(tag_id)), n) for tag_id, n in counts.items() if int(tag_id) in names),
                          key=lambda kv: (-kv[1], kv[0].casefold()))
@@ -144,9 +140,7 @@ class TagFacet(Facet):
 
     async def _untagged(self) -> int | None:
         plan = await plan_for(self.ds, self.database, self.request)
-        if plan.kept is not None:
-            n = await self.ds.databases[self.database].execute_fn(lambda conn: kept.untagged(conn, plan.kept))
-            if n is not None:
-                return n
+        if plan.kept_untagged is not None:
+            return plan.kept_untagged
         stats = await stats_for(self.ds, self.database, self.request, self.sql, self.params)
         return stats.estimate(stats.untagged) if stats else None

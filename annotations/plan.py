@@ -28,6 +28,8 @@ from .web import csp_state, is_archive
 # the text and HTML of 50 articles only to leave them out would be most of its work.
 LISTING_COLUMNS = ("title", "url", "site_name", "byline", "published", "word_count", "captured_at")
 
+KEPT_FACETS = ("site", "lang", "day", "tag")
+
 # Looking up this many ids first costs about what walking the newest rows and
 # testing each costs when the matches are this many among a million.
 LIST_HITS = 50_000
@@ -41,6 +43,12 @@ class Plan:
     search_hits: int | None = None   # exact when below LIST_HITS
     kept: list[tuple[str, str]] | None = None
     total: int | None = None          # articles in the archive (kept)
+    # what the kept counts say about the selection: count, untagged and facet values
+    # (None where they cannot say), read at once
+    kept_count: int | None = None
+    kept_untagged: int | None = None
+    kept_values: dict[str, dict | None] = field(default_factory=dict)
+    tag_names: dict[int, str] = field(default_factory=dict)
     stats: object = None              # estimate.Stats, filled by the first facet that needs it
 
 
@@ -65,6 +73,11 @@ def _decide(conn, sel: Selection, exact_count: bool) -> Plan:
     if have_kept:
         plan.total = kept_counts.count(conn, [])
         plan.kept = sel.kept_filters(plan.tag_ids)
+    if plan.kept is not None:
+        plan.kept_count = kept_counts.count(conn, plan.kept)
+        plan.kept_untagged = kept_counts.untagged(conn, plan.kept)
+        plan.kept_values = {f: kept_counts.values(conn, f, plan.kept) for f in KEPT_FACETS}
+    plan.tag_names = dict(conn.execute("select id, name from tags"))
     return plan
 
 

@@ -125,7 +125,7 @@ class Selection:
             where.append(SEARCH_SQL[modes.get("search", "walk")])
             params["pk_fts"] = self.fts_query
             human.append(f'search matches "{self.query}"')
-        for i, name in enumerate(self.tags):
+        for name in self.tags:
             ids = ",".join(str(int(t)) for t in tag_ids.get(name, [])) or "null"
             where.append(TAG_SQL[modes.get(f"tag:{name}", "walk")].format(ids=ids))
             human.append(f"tagged “{name}”")

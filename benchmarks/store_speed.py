@@ -1,0 +1,128 @@
+"""What kept facet counts and browsing indexes add to storing a capture.
+
+Times capture.store.save_capture, the one transaction a capture writes
+(article, screenshots, rendered page, attempt, queue), on two copies of the
+same archive: as pagekeep sets it up now (kept-count triggers, browsing
+indexes) and as before them (triggers and those indexes dropped). Batches
+alternate between the copies so both see the same load on the machine.
+
+    .venv/bin/python benchmarks/store_speed.py                  # 2,000-article archive, 300 captures each
+    .venv/bin/python benchmarks/store_speed.py --articles 20000 --captures 600 --shots full
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import sqlite_utils  # noqa: E402
+
+import make_archive  # noqa: E402
+from annotations import schema  # noqa: E402
+from capture import facet_counts, store  # noqa: E402
+
+BEFORE_INDEXES = {"idx_articles_lang"}  # browsing had this one before kept counts
+
+
+def open_plain(path: Path) -> sqlite_utils.Database:
+    """The archive as store.connect opens it, minus the schema check (which would put the triggers back)."""
+    conn = sqlite3.connect(str(path), timeout=store.BUSY_TIMEOUT_S, check_same_thread=False)
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return sqlite_utils.Database(conn)
+
+
+def strip(path: Path) -> None:
+    """Make the copy look like an archive from before kept counts."""
+    db = open_plain(path)
+    with store.write_transaction(db):
+        for (name,) in db.conn.execute("select name from sqlite_master where type = 'trigger' and name like ?",
+                                       [facet_counts.PREFIX + "%"]).fetchall():
+            db.conn.execute(f"drop trigger [{name}]")
+        for name in set(schema.INDEXES) - BEFORE_INDEXES:
+            db.conn.execute(f"drop index if exists [{name}]")
+    db.conn.close()
+
+
+def captures(gen, first: int, count: int, pool: dict) -> list[tuple]:
+    out = []
+    for i in range(first, first + count):
+        rec = {k: v for k, v in gen.article(i).items() if not k.startswith("_") and k != "id"}
+        rec["url"] = rec["final_url"] = f"{rec['url']}?bench={i}"
+        shots = [dict(zip(("kind", "mime", "width", "height", "bytes", "image"), variants[i % len(variants)]))
+                 for variants in pool.values()]
+        for shot in shots:
+            shot.pop("bytes")
+        page = f"<html><head><title>{rec['title']}</title></head><body><article>{rec['html']}</article></body></html>"
+        attempt = {"url": rec["url"], "started_at": rec["captured_at"], "seconds": 5.0, "status_code": 200}
+        out.append((rec, shots, page, attempt))
+    return out
+
+
+def timed(db, batch: list[tuple]) -> tuple[list[float], list[float]]:
+    wall, cpu = [], []
+    for rec, shots, page, attempt in batch:
+        t, c = time.perf_counter(), time.process_time()
+        store.save_capture(db, rec, shots, page, attempt)
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return wall, cpu
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=2000, help="size of the archive captures are added to")
+    ap.add_argument("--captures", type=int, default=300, help="captures stored into each copy")
+    ap.add_argument("--batch", type=int, default=25)
+    ap.add_argument("--shots", choices=sorted(make_archive.SHOT_SIZES), default="full")
+    ap.add_argument("--dir", help="where to build the archives (default: a temporary folder)")
+    args = ap.parse_args()
+    work = Path(args.dir or tempfile.mkdtemp(prefix="pagekeep-store-speed-"))
+    work.mkdir(parents=True, exist_ok=True)
+    now, before = work / "now.db", work / "before.db"
+    try:
+        make_archive.build(now, args.articles, 1, "none", jobs=0, echo=lambda line: None)
+        shutil.copy(now, before)
+        strip(before)
+        gen = make_archive.Generator(2, args.articles + args.captures)
+        pool = make_archive.shot_pool(make_archive.SHOT_SIZES[args.shots])
+        dbs = {"now": open_plain(now), "before": open_plain(before)}
+        results = {name: ([], []) for name in dbs}
+        for first in range(args.articles, args.articles + args.captures, args.batch):
+            batch = captures(gen, first, min(args.batch, args.articles + args.captures - first), pool)
+            for name, db in dbs.items():
+                wall, cpu = timed(db, batch)
+                results[name][0].extend(wall)
+                results[name][1].extend(cpu)
+        for db in dbs.values():
+            db.conn.close()
+    finally:
+        if not args.dir:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"store.save_capture into a {args.articles:,}-article archive, {args.captures} captures each "
+          f"({args.shots} screenshots), alternating batches of {args.batch}; "
+          f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"{'archive':44} {'median ms':>10} {'mean ms':>8} {'CPU ms (median)':>16}")
+    labels = {"now": "kept-count triggers + browsing indexes", "before": "before (no triggers, no new indexes)"}
+    med = {}
+    for name, (wall, cpu) in results.items():
+        med[name] = (statistics.median(wall) * 1000, statistics.median(cpu) * 1000)
+        print(f"{labels[name]:44} {med[name][0]:10.2f} {statistics.mean(wall) * 1000:8.2f} {med[name][1]:16.2f}")
+    print(f"extra per capture: {med['now'][0] - med['before'][0]:+.2f} ms wall, "
+          f"{med['now'][1] - med['before'][1]:+.2f} ms CPU (medians)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
