@@ -33,6 +33,8 @@ from annotations import schema  # noqa: E402
 from capture import facet_counts, store  # noqa: E402
 
 BEFORE_INDEXES = {"idx_articles_lang"}  # browsing had this one before kept counts
+LABELS = {"now": "kept-count triggers + browsing indexes", "counts": "kept-count triggers only",
+          "before": "before (no triggers, no new indexes)"}
 
 
 def open_plain(path: Path) -> sqlite_utils.Database:
@@ -43,14 +45,14 @@ def open_plain(path: Path) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn)
 
 
-def strip(path: Path) -> None:
-    """Make the copy look like an archive from before kept counts."""
+def strip(path: Path, triggers: bool, indexes: bool) -> None:
+    """Take the kept-count triggers and/or the new browsing indexes off a copy."""
     db = open_plain(path)
     with store.write_transaction(db):
         for (name,) in db.conn.execute("select name from sqlite_master where type = 'trigger' and name like ?",
-                                       [facet_counts.PREFIX + "%"]).fetchall():
+                                       [facet_counts.PREFIX + "%"]).fetchall() if triggers else []:
             db.conn.execute(f"drop trigger [{name}]")
-        for name in set(schema.INDEXES) - BEFORE_INDEXES:
+        for name in set(schema.INDEXES) - BEFORE_INDEXES if indexes else []:
             db.conn.execute(f"drop index if exists [{name}]")
     db.conn.close()
 
@@ -90,14 +92,16 @@ def main() -> int:
     args = ap.parse_args()
     work = Path(args.dir or tempfile.mkdtemp(prefix="pagekeep-store-speed-"))
     work.mkdir(parents=True, exist_ok=True)
-    now, before = work / "now.db", work / "before.db"
+    paths = {name: work / f"{name}.db" for name in LABELS}
     try:
-        make_archive.build(now, args.articles, 1, "none", jobs=0, echo=lambda line: None)
-        shutil.copy(now, before)
-        strip(before)
+        make_archive.build(paths["now"], args.articles, 1, "none", jobs=0, echo=lambda line: None)
+        shutil.copy(paths["now"], paths["counts"])
+        strip(paths["counts"], triggers=False, indexes=True)
+        shutil.copy(paths["now"], paths["before"])
+        strip(paths["before"], triggers=True, indexes=True)
         gen = make_archive.Generator(2, args.articles + args.captures)
         pool = make_archive.shot_pool(make_archive.SHOT_SIZES[args.shots])
-        dbs = {"now": open_plain(now), "before": open_plain(before)}
+        dbs = {name: open_plain(path) for name, path in paths.items()}
         results = {name: ([], []) for name in dbs}
         for first in range(args.articles, args.articles + args.captures, args.batch):
             batch = captures(gen, first, min(args.batch, args.articles + args.captures - first), pool)
@@ -114,11 +118,10 @@ def main() -> int:
           f"({args.shots} screenshots), alternating batches of {args.batch}; "
           f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"{'archive':44} {'median ms':>10} {'mean ms':>8} {'CPU ms (median)':>16}")
-    labels = {"now": "kept-count triggers + browsing indexes", "before": "before (no triggers, no new indexes)"}
     med = {}
     for name, (wall, cpu) in results.items():
         med[name] = (statistics.median(wall) * 1000, statistics.median(cpu) * 1000)
-        print(f"{labels[name]:44} {med[name][0]:10.2f} {statistics.mean(wall) * 1000:8.2f} {med[name][1]:16.2f}")
+        print(f"{LABELS[name]:44} {med[name][0]:10.2f} {statistics.mean(wall) * 1000:8.2f} {med[name][1]:16.2f}")
     print(f"extra per capture: {med['now'][0] - med['before'][0]:+.2f} ms wall, "
           f"{med['now'][1] - med['before'][1]:+.2f} ms CPU (medians)")
     return 0

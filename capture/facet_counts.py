@@ -60,16 +60,19 @@ def _article_dims(article_id: str) -> str:
     return " union all ".join(parts)
 
 
-def _article_rows(row: str) -> str:
-    """What one article row adds to the counts: the total, its values, and pairs of its values
-    (including pairs with the tags it already has, so a changed site or day moves them too)."""
+def _article_rows(row: str, with_tags: bool) -> str:
+    """What one article row adds to the counts: the total, its values, and pairs of its values;
+    with_tags, also pairs with the tags it has, so a changed site or day moves them too (a new
+    article has no tags yet, and a deleted one has lost them to article_delete_links)."""
     dims = f"select f, v from ({_dims(row)}) where v is not null"
+    rows = (f"select '' as bf, '' as bv, '' as f, '' as v "
+            f"union all select '', '', f, v from ({dims}) "
+            f"union all select a.f, a.v, b.f, b.v from ({dims}) a, ({dims}) b where a.f != b.f")
+    if not with_tags:
+        return rows
     links = (f"select 'tag' as f, cast(tag_id as text) as v from article_tags where article_id = {row}.id "
              f"union all select 'tagged', '1' where exists (select 1 from article_tags where article_id = {row}.id)")
-    return (f"select '' as bf, '' as bv, '' as f, '' as v "
-            f"union all select '', '', f, v from ({dims}) "
-            f"union all select a.f, a.v, b.f, b.v from ({dims}) a, ({dims}) b where a.f != b.f "
-            f"union all select a.f, a.v, b.f, b.v from ({dims}) a, ({links}) b "
+    return (f"select a.f as bf, a.v as bv, b.f as f, b.v as v from ({dims}) a, ({links}) b "
             f"union all select b.f, b.v, a.f, a.v from ({dims}) a, ({links}) b")
 
 
@@ -103,15 +106,17 @@ def trigger_sql() -> list[str]:
     untagged_after_delete = ("not exists (select 1 from article_tags where article_id = old.article_id)")
     return [
         _trigger("article_insert", "after insert on articles",
-                 [_UPSERT.format(delta=1, rows=_article_rows("new"))]),
+                 [_UPSERT.format(delta=1, rows=_article_rows("new", False))]),
         # An article's tags go with it (what a cascading foreign key would do), which keeps their counts right.
         _trigger("article_delete_links", "before delete on articles",
                  ["delete from article_tags where article_id = old.id"]),
         _trigger("article_delete", "after delete on articles",
-                 [_UPSERT.format(delta=-1, rows=_article_rows("old"))]),
+                 [_UPSERT.format(delta=-1, rows=_article_rows("old", False))]),
         _trigger("article_update", "after update of site_name, lang, captured_at on articles",
-                 [_UPSERT.format(delta=-1, rows=_article_rows("old")),
-                  _UPSERT.format(delta=1, rows=_article_rows("new"))]),
+                 [_UPSERT.format(delta=-1, rows=_article_rows("old", False)),
+                  _UPSERT.format(delta=-1, rows=_article_rows("old", True)),
+                  _UPSERT.format(delta=1, rows=_article_rows("new", False)),
+                  _UPSERT.format(delta=1, rows=_article_rows("new", True))]),
         _trigger("link_insert", "after insert on article_tags",
                  [_UPSERT.format(delta=1, rows=_link_rows("new")),
                   _UPSERT.format(delta=1, rows=f"select * from ({_tagged_rows('new')}) where {tagged_after_insert}")]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import random
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -156,6 +157,15 @@ def add_hostile_article(db, beacon: str, n: int = 900) -> int:
         html=html,
         text="Body text that should be shown.\n\n<script>window.__pwned='text'</script> shown as text.",
     )
+
+
+def rows(path, sql: str, params=()) -> list[tuple]:
+    """What plain SQL says about an archive file (the truth tests compare views with)."""
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
 
 
 def build(path, n: int = 6, shots: bool = True) -> "store.sqlite_utils.Database":

@@ -39,12 +39,7 @@ def ds(archive):
     return make_datasette(archive)
 
 
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+rows = factory.rows
 
 
 def article_tags(path, article_id):

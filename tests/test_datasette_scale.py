@@ -37,12 +37,7 @@ def ds(archive):
     return make_datasette(archive)
 
 
-def sql(path, query, params=()):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(query, params).fetchall()
-    finally:
-        conn.close()
+sql = factory.rows
 
 
 def common_word(path) -> str:
@@ -195,3 +190,13 @@ async def test_canned_queries_read_the_kept_counts(ds, archive):
     assert per_day == {(d, s): n for d, s, n in sql(
         archive, "select substr(captured_at, 1, 10), site_name, count(*) from articles group by 1, 2")}
     assert {r["tag"]: r["articles"] for r in await q("tag_counts")} == {"odd": N // 2, "fives": N // 5}
+
+
+async def test_json_counts_exactly_as_datasette_does_unless_told_not_to(ds, archive, monkeypatch):
+    monkeypatch.setattr(plan, "LIST_HITS", 0)  # a search big enough to be walked on the listing
+    word = common_word(archive)
+    total = sql(archive, "select count(*) from articles_fts where articles_fts match ?", [word])[0][0]
+    data = (await ds.client.get(f"/archive/articles.json?_search={word}")).json()
+    assert data["filtered_table_rows_count"] == total
+    assert (await ds.client.get(f"/archive/articles.json?_search={word}&_nocount=1")).json()[
+        "filtered_table_rows_count"] is None
