@@ -26,6 +26,7 @@ from datasette.utils import escape_fts
 SEARCH_ARG = "_q"
 # Datasette's own special arguments that narrow the rows in ways pagekeep does not plan.
 OPAQUE_ARGS = ("_where", "_through", "_search")
+NARROW_COLUMNS = {"site_name", "lang"}
 KEPT_COLUMNS = {"site_name": "site", "site_name__exact": "site", "lang": "lang", "lang__exact": "lang"}
 
 SEARCH_SQL = {
@@ -94,6 +95,12 @@ class Selection:
         return not (self.query or self.tags or self.untagged or self.days or self.columns or self.opaque)
 
     @property
+    def narrow(self) -> bool:
+        """True when every condition can be tested from idx_articles_facet_values (id, site_name,
+        lang, captured_at) and the tag and full-text indexes, without reading article rows."""
+        return not self.opaque and all(k.rsplit("__", 1)[0] in NARROW_COLUMNS for k, _ in self.columns)
+
+    @property
     def fts_query(self) -> str:
         return self.query if self.raw else escape_fts(self.query)
 
@@ -121,10 +128,6 @@ class Selection:
         """Where clauses, parameters and human descriptions for pagekeep's own arguments.
         modes: "search" and "tag:NAME" → walk/list/range (walk by default)."""
         where, params, human = [], {}, []
-        if self.query:
-            where.append(SEARCH_SQL[modes.get("search", "walk")])
-            params["pk_fts"] = self.fts_query
-            human.append(f'search matches "{self.query}"')
         for name in self.tags:
             ids = ",".join(str(int(t)) for t in tag_ids.get(name, [])) or "null"
             where.append(TAG_SQL[modes.get(f"tag:{name}", "walk")].format(ids=ids))
@@ -141,6 +144,10 @@ class Selection:
             where.append(f"substr(captured_at, 1, 10) = :pk_day{i}")
             params[f"pk_day{i}"] = day
             human.append(f"captured on {day}")
+        if self.query:  # last: when rows are tested one by one, the cheaper tests go first
+            where.append(SEARCH_SQL[modes.get("search", "walk")])
+            params["pk_fts"] = self.fts_query
+            human.insert(0, f'search matches "{self.query}"')
         return where, params, human
 
     def all_clauses(self, tag_ids: dict[str, list[int]], modes: dict[str, str]) -> tuple[list[str], dict]:
