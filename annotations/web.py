@@ -415,18 +415,16 @@ async def row_vars(datasette, database, request):
         article_id = int(tilde_decode(request.url_vars["pks"]))
     except (KeyError, ValueError):
         return None
-    # The clean text is the record; the sanitized HTML is offered as the formatted view.
-    # Read only the one shown (an article's text and HTML are most of its row).
+    # The clean text is the record (highlights are anchored in it); the sanitized HTML is
+    # offered as the formatted view, and read only for that view.
     wanted = "html" if request.args.get("view") == "html" else "text"
-    columns = ", ".join(["id", "title", "text" if wanted == "text" else "html", *(k for k, _ in ARTICLE_FIELDS)])
+    columns = ", ".join(["id", "title", "text", *(["html"] if wanted == "html" else []), *(k for k, _ in ARTICLE_FIELDS)])
     rows = (await db.execute(f"select {columns}, typeof(html) = 'text' as has_html from articles where id = ?",
                              [article_id])).rows
     if not rows:
         return None
     article = dict(rows[0])
     view = "html" if wanted == "html" and article.get("html") else "text"
-    if view == "text" and wanted == "html":
-        article["text"] = (await db.execute("select text from articles where id = ?", [article_id])).rows[0][0]
 
     def gather(conn):
         shots = conn.execute(

@@ -131,6 +131,13 @@ def trigger_sql() -> list[str]:
     ]
 
 
+def applicable(conn: sqlite3.Connection) -> bool:
+    """The archive has what the counts are of (a partial, hand-made one may not)."""
+    columns = {r[1] for r in conn.execute("pragma table_info(articles)")}
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    return {"id", "site_name", "lang", "captured_at"} <= columns and "article_tags" in tables
+
+
 def is_current(conn: sqlite3.Connection) -> bool:
     names = {r[0] for r in conn.execute(
         "select name from sqlite_master where type = 'trigger' and name like ? escape '\\'",

@@ -98,7 +98,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 def ensure_facet_counts(db: sqlite_utils.Database) -> bool:
     """Kept facet counts (capture/facet_counts.py): installed, or rebuilt once for an archive
     whose triggers are missing or older. True if it did anything."""
-    if facet_counts.is_current(db.conn):
+    if facet_counts.is_current(db.conn) or not facet_counts.applicable(db.conn):
         return False
     with write_transaction(db):
         if facet_counts.is_current(db.conn):  # another process did it while we waited for the lock
