@@ -219,10 +219,19 @@ def _clip(box: dict, width: int | None, height: int | None) -> dict | None:
     return {**box, "x": x0, "y": y0, "w": x1 - x0, "h": y1 - y0}
 
 
+def parse_region(value: str) -> tuple[int, int, int, int]:
+    """"x,y,w,h" (page-screenshot pixels) → four ints."""
+    try:
+        x, y, w, h = (int(v) for v in (value or "").split(","))
+    except ValueError:
+        raise AnnotationError(f"a region is x,y,w,h in whole pixels, not {value!r}") from None
+    return x, y, w, h
+
+
 def region_box(note: dict) -> dict | None:
     try:
-        x, y, w, h = (int(v) for v in (note.get("region") or "").split(","))
-    except ValueError:
+        x, y, w, h = parse_region(note.get("region") or "")
+    except AnnotationError:
         return None
     return {"kind": "region", "x": x, "y": y, "w": w, "h": h}
 

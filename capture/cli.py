@@ -259,24 +259,33 @@ class NotesFormat(str, Enum):
 @app.command()
 def highlight(
     article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
-    quote: str = typer.Option(..., "--quote", "-q", help="The passage to highlight, as it reads in the article's text."),
+    quote: Optional[str] = typer.Option(None, "--quote", "-q", help="The passage to highlight, as it reads in the article's text.", show_default=False),
     occurrence: Optional[int] = typer.Option(None, "--occurrence", "-n", min=1, help="Which occurrence, when the passage occurs more than once (1 = first)."),
     note: Optional[str] = typer.Option(None, "--note", help="A comment on the passage."),
     color: str = typer.Option("yellow", "--color", help="yellow, green, blue, pink, orange or purple."),
-    author: Optional[str] = typer.Option(None, "--author", help="Who made the highlight [default: $USER]."),
+    author: Optional[str] = typer.Option(None, "--author", help="Who made the highlight (default: $USER)."),
+    region: Optional[str] = typer.Option(None, "--region", metavar="X,Y,W,H", help="Instead of a passage, mark this rectangle of the page screenshot (pixels).", show_default=False),
     db: Optional[str] = db_option(),
 ):
-    """Highlight a passage of an article; prints the new note's id.
+    """Highlight a passage of an article (or a region of its page screenshot); prints the new note's id.
 
     The highlight keeps the passage's exact position in the article's text and,
     for captures that measured it, where it is drawn on the page screenshot.
     """
     from annotations import highlights
 
+    if (quote is None) == (region is None):
+        typer.echo("error: give either --quote TEXT or --region X,Y,W,H", err=True)
+        raise typer.Exit(1)
     archive = _open_archive(db)
+    who = author or os.environ.get("USER") or None
     try:
-        note_id = highlights.add_highlight(archive, article_id, quote=quote, occurrence=occurrence, note=note,
-                                           color=color, author=author or os.environ.get("USER") or None)
+        if region is not None:
+            note_id = highlights.add_region(archive, article_id, *highlights.parse_region(region), note=note,
+                                            color=color, author=who)
+        else:
+            note_id = highlights.add_highlight(archive, article_id, quote=quote, occurrence=occurrence, note=note,
+                                               color=color, author=who)
     except highlights.AnnotationError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)

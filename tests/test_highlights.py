@@ -196,6 +196,16 @@ def test_cli_highlight_errors_are_one_line_and_exit_1(db, tmp_path, args, messag
     assert [n for n in highlights.notes_with_anchors(db) if n["kind"] == "highlight"] == []
 
 
+def test_cli_highlight_marks_a_region_of_the_page_screenshot(db, tmp_path):
+    result = run("highlight", db.aid, "--region", "10,20,300,40", "--db", tmp_path / "h.db")
+    n = note(db, int(result.stdout))
+    assert (n["kind"], n["region"]) == ("region", "10,20,300,40")
+    assert highlights.note_boxes(db, n) == [{"kind": "region", "x": 10, "y": 20, "w": 300, "h": 40}]
+    for bad in (["--region", "10,20"], ["--region", "1,2,3,4", "--quote", "x"], []):
+        result = run("highlight", db.aid, *bad, "--db", tmp_path / "h.db")
+        assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, bad
+
+
 def test_cli_export_notes_of_an_unknown_article_is_one_line(db, tmp_path):
     result = run("export-notes", "--article", 999, "--db", tmp_path / "h.db")
     assert result.exit_code == 1 and "no article with id 999" in result.output
