@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import consent, overlays, settle, text_boxes
+from . import consent, navigation, overlays, settle, text_boxes
 from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
 from .jsassets import script
 from .screenshots import ShotOptions, take, with_headline
+from .stalls import Stalls
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
 
@@ -120,20 +121,23 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
     except BadURL as exc:
         raise CaptureError("bad_url", str(exc)) from None
     context = await new_context(browser, viewport=opts.viewport)
-    watchdog = None
+    watchdog = keeper = None
     try:
         page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
+        keeper = await asyncio.wait_for(navigation.attach(context, page, notes), timeout=opts.timeout)
         watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
         if before_navigate is not None:
             await before_navigate()
         deadline = Deadline(opts.timeout)
-        return await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start),
-                                      timeout=opts.timeout)
+        return await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start,
+                                                          keeper), timeout=opts.timeout)
     except asyncio.TimeoutError:
         raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None
     finally:
         if watchdog is not None:
             watchdog.cancel()
+        if keeper is not None:
+            keeper.close()
         try:
             await asyncio.wait_for(context.close(), timeout=10)
         except Exception:
@@ -186,8 +190,10 @@ async def _watchdog(context, page, notes: list[str], every: float = 1.0, patienc
 
 
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
-                              notes: list[str], started: float) -> Capture:
+                              notes: list[str], started: float, keeper) -> Capture:
     laps = Laps()
+    stalls = Stalls(page, network, keeper.cdp)
+    keeper.dead = stalls.is_blocked
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
@@ -207,14 +213,12 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         raise CaptureError("too_large", f"page too large: {url} is {size / 1e6:.0f} MB (limit {opts.max_page_mb:g} MB)",
                            status=status)
     try:
-        await page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
+        response = await stalls.document_ready(deadline, opts.timeout * 0.6, keeper.expect_document) or response
     except Exception as exc:
         raise _navigation_error(exc, url) from None
     loaded_at = time.monotonic()
     laps("load")
-    try:
-        await page.wait_for_load_state("load", timeout=deadline.ms(cap=min(8, opts.timeout * 0.25), floor=1))
-    except Exception:
+    if not await stalls.wait_for_load(deadline, min(8, opts.timeout * 0.25)):
         notes.append("page never finished loading; captured what had arrived")
     await settle.wait_quiet(page, network, deadline, max_s=8)
     if opts.wait:
@@ -226,6 +230,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     notes += await overlays.clear(page)
     await settle.scroll_through(page, deadline)
     await settle.wait_quiet(page, network, deadline, max_s=4)
+    await stalls.cut_off(only_if_nothing_else=True)  # embeds that never answer are cut off, not waited for
     laps("scroll")
     expanded = await settle.expand_in_place(page, network, deadline)
     if expanded:
@@ -236,6 +241,9 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         notes.append(f"consent: {consent_result.detail}")
     notes += await overlays.clear(page)
     await settle.back_to_top(page)
+    await keeper.hold()
+    await stalls.cut_off()
+    await stalls.fonts_settled()
     laps("overlays")
 
     for tries_left in (1, 0):
@@ -294,7 +302,8 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         "consent_action": consent_result.action,
         "consent_ok": None if consent_result.ok is None else int(consent_result.ok),
         "extractor": extraction.extractor,
-        "capture_notes": "\n".join(notes) or None,
+        "capture_notes": "\n".join(notes + [n for n in [stalls.note()] if n]) or None,
+        "document_kept": keeper.kept,
         "capture_seconds": round(time.monotonic() - started, 3),
         "timings": json.dumps(laps.done),
     }

@@ -201,7 +201,7 @@ class HostGate:
 
 def _details(record: dict) -> dict:
     keys = ("final_url", "byline", "published", "site_name", "lang", "consent_cmp", "consent_action",
-            "consent_ok", "capture_notes")
+            "consent_ok", "capture_notes", "document_kept")
     return {k: record.get(k) for k in keys}
 
 

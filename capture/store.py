@@ -45,6 +45,7 @@ ARTICLE_COLUMNS = {
     "consent_ok": int,
     "extractor": str,
     "capture_notes": str,
+    "document_kept": str,     # after the page navigated itself: "loaded" (its move failed) or "navigated"
     "capture_seconds": float,
     "timings": str,
 }
@@ -196,7 +197,7 @@ def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict
     """Store one successful capture atomically (article, images, page, attempt, queue, and
     `related` rows such as text_boxes, {table: [rows]}); returns its id."""
     with write_transaction(db):
-        article_id = db["articles"].insert(record).last_pk
+        article_id = db["articles"].insert(record, alter=True).last_pk  # alter: archives made before a column was added
         for shot in screenshots:
             db["screenshots"].insert({**shot, "article_id": article_id, "bytes": len(shot["image"])})
         for table, rows in (related or {}).items():

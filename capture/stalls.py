@@ -1,0 +1,226 @@
+"""Hosts that never answer (a tracker behind a firewall, a font CDN that is down) never cost the page.
+
+A request is *stalled* when it has been in flight for STALL_S; it *hung* when
+in that time not even the response headers came. Nothing here costs anything
+per request on a page that loads normally: it reads the requests that
+settle.NetworkTracker already follows, and acts only once one has stalled.
+
+- A script or stylesheet in `<head>` that stalls holds up the parser, so the
+  body is never parsed: the page is loaded again with the stalled hosts
+  blocked (DevTools `Network.setBlockedURLs`; for the page's own host, only the
+  stalled addresses), where they fail at once and the parser goes on.
+- After that, loads that only stall (fonts, which hold the screenshot; frames,
+  images, which hold the load event) are cut off with `Page.stopLoading` once
+  nothing else is still coming, and before the capture proper begins.
+- `note()` names the hosts that hung, for `capture_notes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from urllib.parse import urlsplit
+
+STALL_S = 3.0
+MAX_RELOADS = 2
+PARSER_BLOCKERS = ("script", "stylesheet")
+
+
+class Stalls:
+    def __init__(self, page, network, cdp):
+        self.page = page
+        self.network = network
+        self.cdp = cdp
+        self.hung: dict[str, set[str]] = {}       # host[:port] -> resource types that got no answer
+        self.slow: dict[str, set[str]] = {}       # answered, but never finished
+        self.blocked: list[str] = []
+        self.reloads = 0
+        self.cuts = 0
+        self.parser_cut = False
+
+    async def document_ready(self, deadline, cap: float, before_reload=None):
+        """Wait for DOMContentLoaded. When stalled scripts or styles hold up the parser of a
+        document that has fully arrived, load it again without them; when even that does not
+        free the parser, stop loading and keep the DOM parsed so far. Returns the response of
+        the last reload (None if there was none); raises Playwright's error if the document
+        itself never arrived."""
+        response = None
+        while True:
+            ready = asyncio.ensure_future(self.page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=cap, floor=1)))
+            blockers = await self._until_ready_or_blocked(ready, deadline)
+            if not blockers:
+                break
+            ready.cancel()
+            ready.add_done_callback(_retrieved)
+            await self._remember(blockers)
+            await self._block(blockers)
+            if before_reload is not None:
+                before_reload()
+            self.reloads += 1
+            response = await self.page.reload(wait_until="commit", timeout=deadline.ms(cap=cap, floor=1))
+        try:
+            ready.result()
+        except Exception:
+            if self.network.document_url is None or self._document_arriving():
+                raise
+            await self._remember(self._stalled())
+            await self._stop()
+            self.parser_cut = True
+        return response
+
+    async def _until_ready_or_blocked(self, ready, deadline) -> list:
+        """[] once `ready` is done; else the stalled scripts and styles holding up the parser."""
+        while True:
+            done, _ = await asyncio.wait({ready}, timeout=0.5)
+            if done:
+                return []
+            if self.reloads >= MAX_RELOADS or deadline.left() < 2 * STALL_S or self._document_arriving():
+                continue
+            stalled = [r for r in self._stalled() if _kind(r) in PARSER_BLOCKERS]
+            if stalled:
+                return stalled
+
+    async def wait_for_load(self, deadline, cap: float) -> bool:
+        """Wait for the load event; cut off what stalled once nothing else is coming.
+        False if the page was still loading other things when `cap` ran out."""
+        stop = time.monotonic() + min(cap, deadline.left())
+        idle_since = None
+        while time.monotonic() < stop:
+            try:
+                await self.page.wait_for_load_state("load", timeout=max(1, min(500, (stop - time.monotonic()) * 1000)))
+                return True
+            except Exception:
+                pass
+            if await self.cut_off(only_if_nothing_else=True):
+                return True  # nothing else was coming; a stopped page fires no load event
+            idle_since = (idle_since or time.monotonic()) if not self.network.inflight else None
+            if idle_since and time.monotonic() - idle_since >= 0.5:
+                return True  # stopped (by the navigation keeper): nothing is coming
+        return False
+
+    async def cut_off(self, only_if_nothing_else: bool = False) -> bool:
+        """Stop loading when a request hung (Page.stopLoading stops every load in flight: it
+        knows no other way). With only_if_nothing_else, only when every load in flight stalled."""
+        stalled = self._stalled()
+        if not stalled or (only_if_nothing_else and len(stalled) < len(self._subresources())):
+            return False
+        answered = await asyncio.gather(*(_answered(r) for r in stalled))
+        hung = [r for r, got in zip(stalled, answered) if not got]
+        for req in hung:
+            self.hung.setdefault(_netloc(req.url), set()).add(_kind(req))
+        if not hung:
+            return False  # streams and long polls that answered are the page's business
+        await self._block(hung)  # later requests to them (lazy embeds, retries) fail at once
+        if self._document_arriving():
+            return False  # a pending move is the navigation keeper's to stop
+        return await self._stop()
+
+    async def _stop(self) -> bool:
+        try:
+            await asyncio.wait_for(self.cdp.send("Page.stopLoading"), timeout=5)
+        except Exception:
+            return False
+        self.cuts += 1
+        return True
+
+    async def fonts_settled(self, seconds: float = 2.0) -> None:
+        """The page screenshot waits, unbounded, for document.fonts.ready: a font from a host that
+        never answers would hold it for good. Give fonts a moment, then cut off what stalled."""
+        try:
+            loading = await self.page.evaluate(
+                "(ms) => document.fonts && document.fonts.status === 'loading' ? Promise.race(["
+                "document.fonts.ready.then(() => false), new Promise((ok) => setTimeout(() => ok(true), ms))]) : false",
+                seconds * 1000)
+        except Exception:
+            return
+        if loading:
+            await self.cut_off()
+
+    def is_blocked(self, url: str) -> bool:
+        """Whether a frame's document at `url` would only hang: Network.setBlockedURLs does not
+        reach frame navigations, so the navigation keeper asks here."""
+        return url in self.blocked or f"*://{_netloc(url)}/*" in self.blocked
+
+    def note(self) -> str | None:
+        parts = []
+        if self.hung:
+            parts.append("no answer from " + _hosts(self.hung))
+        if self.slow:
+            parts.append("never finished: " + _hosts(self.slow))
+        if not parts:
+            return None
+        how = "loaded the page again without them" if self.reloads else "captured without them"
+        if self.parser_cut:
+            how += "; the page never finished parsing: captured the part that had"
+        return f"stalled for {STALL_S:g} s or more ({'; '.join(parts)}); {how}"
+
+    # ------------------------------------------------------------ helpers
+
+    def _subresources(self) -> list:
+        return [r for r in list(self.network.inflight) if not _main_navigation(r, self.page)]
+
+    def _stalled(self) -> list:
+        now = time.monotonic()
+        return [r for r in self._subresources() if now - self.network.inflight.get(r, now) >= STALL_S]
+
+    def _document_arriving(self) -> bool:
+        return any(_main_navigation(r, self.page) for r in list(self.network.inflight))
+
+    async def _remember(self, requests: list) -> None:
+        answered = await asyncio.gather(*(_answered(r) for r in requests))
+        for req, got in zip(requests, answered):
+            bucket = self.slow if got else self.hung
+            bucket.setdefault(_netloc(req.url), set()).add(_kind(req))
+
+    async def _block(self, requests: list) -> None:
+        own = _netloc(self.page.url)
+        for req in requests:
+            host = _netloc(req.url)
+            pattern = req.url if host == own else f"*://{host}/*"
+            if pattern not in self.blocked:
+                self.blocked.append(pattern)
+        try:
+            await asyncio.wait_for(self.cdp.send("Network.enable"), 5)  # setBlockedURLs is not applied without it
+            await asyncio.wait_for(self.cdp.send("Network.setBlockedURLs", {"urls": self.blocked}), 5)
+        except Exception:
+            pass  # the page is gone or busy: the next stall tries again
+
+
+def _retrieved(task) -> None:
+    if not task.cancelled():
+        task.exception()
+
+
+def _main_navigation(request, page) -> bool:
+    try:
+        return request.is_navigation_request() and request.frame == page.main_frame
+    except Exception:
+        return False  # a service worker's request has no frame
+
+
+def _kind(request) -> str:
+    try:
+        return request.resource_type
+    except Exception:
+        return "other"
+
+
+async def _answered(request, wait: float = 0.25) -> bool:
+    """Whether response headers came (request.response() waits for them; a hung host sends none)."""
+    try:
+        return await asyncio.wait_for(request.response(), wait) is not None
+    except asyncio.TimeoutError:
+        return False
+    except Exception:
+        return True
+
+
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc or url[:60]
+    except ValueError:
+        return url[:60]
+
+
+def _hosts(found: dict[str, set[str]]) -> str:
+    return ", ".join(f"{host} ({', '.join(sorted(kinds))})" for host, kinds in sorted(found.items()))
