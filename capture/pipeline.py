@@ -243,7 +243,6 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     await settle.back_to_top(page)
     await keeper.hold()
     await stalls.cut_off()
-    await stalls.fonts_settled()
     laps("overlays")
 
     for tries_left in (1, 0):
@@ -267,14 +266,21 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
             raise
     if final_url.startswith("chrome-error:") or final_url == "about:blank":
         raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
-    extraction = await asyncio.to_thread(extract, rendered, final_url, await _served_html(response, final_url))
+    served = await _served_html(response, final_url)
+    if stalls.parser_cut and served:
+        rendered = served  # the parser never got through the page: the document as served holds more
+    extraction = await asyncio.to_thread(extract, rendered, final_url, served)
     laps("extract")
     box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
     rendered = await _page_html(page)  # now with the article element marked (data-pk-article)
     await overlays.freeze_fixed(page)
-    box = await with_headline(page, box)
-    measured = await text_boxes.measure(page, extraction.paragraphs) if opts.text_boxes else None
-    shots, shot_notes = await take(page, box, opts.shots)
+    measured = None
+    if await stalls.ready_for_screenshot():
+        box = await with_headline(page, box)
+        measured = await text_boxes.measure(page, extraction.paragraphs) if opts.text_boxes else None
+        shots, shot_notes = await take(page, box, opts.shots)
+    else:
+        shots, shot_notes = [], ["no screenshots: the page never got to paint"]
     notes += shot_notes
     related = await text_boxes.after_screenshot(page, measured, box, shots, notes)
     laps("screenshots")

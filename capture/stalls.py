@@ -24,6 +24,11 @@ from urllib.parse import urlsplit
 STALL_S = 3.0
 MAX_RELOADS = 2
 PARSER_BLOCKERS = ("script", "stylesheet")
+ADD_BODY = """() => { if (document.body || !document.documentElement) return false;
+                      document.documentElement.appendChild(document.createElement('body')); return true; }"""
+PAINTS = "() => new Promise((done) => requestAnimationFrame(() => done(true)))"
+FONTS_LOADING = """(ms) => document.fonts && document.fonts.status === 'loading' ? Promise.race([
+    document.fonts.ready.then(() => false), new Promise((done) => setTimeout(() => done(true), ms))]) : false"""
 
 
 class Stalls:
@@ -123,18 +128,22 @@ class Stalls:
         self.cuts += 1
         return True
 
-    async def fonts_settled(self, seconds: float = 2.0) -> None:
-        """The page screenshot waits, unbounded, for document.fonts.ready: a font from a host that
-        never answers would hold it for good. Give fonts a moment, then cut off what stalled."""
+    async def ready_for_screenshot(self, seconds: float = 2.0) -> bool:
+        """The page screenshot waits, unbounded, for a first paint and for document.fonts.ready.
+        A page without a <body> (its script removed it) gets an empty one, so it paints; a page
+        whose parser was stopped before the body never paints: False, take no screenshot. A font
+        from a host that never answers would hold the screenshot for good: fonts get a moment,
+        then what stalled is cut off."""
         try:
-            loading = await self.page.evaluate(
-                "(ms) => document.fonts && document.fonts.status === 'loading' ? Promise.race(["
-                "document.fonts.ready.then(() => false), new Promise((ok) => setTimeout(() => ok(true), ms))]) : false",
-                seconds * 1000)
+            added = await self.page.evaluate(ADD_BODY)
+            if (added or self.parser_cut) and not await asyncio.wait_for(self.page.evaluate(PAINTS), seconds):
+                return False
+            loading = await self.page.evaluate(FONTS_LOADING, seconds * 1000)
         except Exception:
-            return
+            return not self.parser_cut
         if loading:
             await self.cut_off()
+        return True
 
     def is_blocked(self, url: str) -> bool:
         """Whether a frame's document at `url` would only hang: Network.setBlockedURLs does not
@@ -151,7 +160,7 @@ class Stalls:
             return None
         how = "loaded the page again without them" if self.reloads else "captured without them"
         if self.parser_cut:
-            how += "; the page never finished parsing: captured the part that had"
+            how += "; the parser never got through the page: its text is taken from the document as served"
         return f"stalled for {STALL_S:g} s or more ({'; '.join(parts)}); {how}"
 
     # ------------------------------------------------------------ helpers

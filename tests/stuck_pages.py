@@ -8,6 +8,18 @@ tests look for in the stored text; no two pages share markup or wording.
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from capture.localsite import Site
+from deadhosts import SilentHost, closed_port
 from hostile_routes import send
 
 
@@ -68,6 +80,18 @@ ARCHIVE = [
 FESTIVAL_INTRO = [
     "Forty years of the folk festival, one clip for every year, chosen by the stewards who have worked it longest.",
     "The first clip was filmed on a borrowed camera in the rain; the last was streamed live to eleven countries.",
+]
+
+BALLOT = [
+    "Voting in the name-the-ferry poll has closed, and the count of paper and online ballots will be read out on Thursday.",
+    "More than three thousand people took part, most of them pupils from the two primary schools on either bank.",
+    "The shortlist was drawn up by the crew, who asked that no name be longer than would fit on the wheelhouse.",
+]
+
+CHOIR = [
+    "The male voice choir celebrates its centenary with a concert in the chapel where it first sang in 1925.",
+    "Its oldest member joined as a boy treble in 1951 and still sings second tenor at every rehearsal.",
+    "Tickets are free, but the choir asks for donations towards a new set of music stands and a portable piano.",
 ]
 
 LANDING = [
@@ -160,6 +184,30 @@ def lazy_embeds(silent, **_) -> str:
     )
 
 
+def poll_closed(**_) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Ferry name poll closes</title></head><body>"
+        f"<table class='layout'><tr><td><h1>Ferry name poll closes</h1>{_paras(BALLOT)}</td></tr></table>"
+        "<form id='f' method='post' action='/ballot-box'><input type='hidden' name='seen' value='1'></form>"
+        "<script>addEventListener('load', function () { document.getElementById('f').submit(); });</script>"
+        "</body></html>"
+    )
+
+
+def ballot_box(h) -> None:
+    send(h, 503, body=b"<h1>Service unavailable</h1>")
+
+
+def loses_body(**_) -> str:
+    """Moves its story out of <body> and removes the body: document.body is null from then on."""
+    return (
+        "<!doctype html><html lang='cy'><head><meta charset='utf-8'><title>Choir turns one hundred</title></head><body>"
+        f"<main><h1>Choir turns one hundred</h1>{_paras(CHOIR)}</main>"
+        "<script>const m = document.querySelector('main'); document.documentElement.appendChild(m); document.body.remove();</script>"
+        "</body></html>"
+    )
+
+
 def moves_on(**_) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Newsletter has moved</title></head><body>"
@@ -179,18 +227,56 @@ def landing(**_) -> str:
 PAGES = {
     "/hung-script": hung_script, "/hung-style": hung_style, "/hung-font": hung_font, "/hung-frame": hung_frame,
     "/https-upgrade": https_upgrade, "/moved-home": moved_home, "/dead-base": dead_base, "/lazy-embeds": lazy_embeds,
-    "/moves-on": moves_on, "/newsletter/home": landing,
+    "/poll-closed": poll_closed, "/moves-on": moves_on, "/newsletter/home": landing, "/loses-body": loses_body,
 }
 
 TEXTS = {
     "/hung-script": ALLOTMENT, "/hung-style": TIDES, "/hung-font": POEMS, "/hung-frame": RACE,
     "/https-upgrade": ROOF, "/moved-home": [a for _, a in FERRY_FAQ], "/dead-base": ARCHIVE,
     "/lazy-embeds": FESTIVAL_INTRO + [f"Festival year {1984 + i}: the stewards' pick." for i in range(40)],
-    "/newsletter/home": LANDING,
+    "/poll-closed": BALLOT, "/newsletter/home": LANDING, "/loses-body": CHOIR,
 }
 
 
 def routes(**hosts) -> dict:
     """{path: handler} for capture.localsite.Site, each page built once with the dead hosts' addresses."""
     built = {path: make(**hosts).encode() for path, make in PAGES.items()}
-    return {path: (lambda h, body=body: send(h, body=body)) for path, body in built.items()}
+    return {"/ballot-box": ballot_box, **{path: (lambda h, body=body: send(h, body=body)) for path, body in built.items()}}
+
+
+@contextmanager
+def served():
+    """The pages on 127.0.0.1, their silent third party on 127.0.0.3 and a refusing one on 127.0.0.2."""
+    silent = SilentHost("127.0.0.3")
+    refused = f"127.0.0.2:{closed_port('127.0.0.2')}"
+    site = Site(Path(__file__).parent / "site", routes=routes(silent=silent, refused_netloc=refused)).start()
+    try:
+        yield SimpleNamespace(site=site, silent=silent, refused=refused)
+    finally:
+        site.stop()
+        silent.stop()
+
+
+CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/loses-body", "/https-upgrade", "/moved-home",
+            "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
+
+
+@pytest.fixture(scope="session")
+def stuck_run(tmp_path_factory):
+    """Every page above captured once, in one batch through the CLI with the default settings
+    (test_stuck_hosts.py and test_navigation_away.py read the same run)."""
+    db = tmp_path_factory.mktemp("stuck") / "archive.db"
+    with served() as s:
+        r = subprocess.run([sys.executable, "-m", "capture.cli", "capture", "--from", "-", "--db", str(db), "--json"],
+                           input="\n".join(s.site.base + p for p in CAPTURED), capture_output=True, text=True,
+                           timeout=300)
+    assert "Traceback" not in r.stderr, r.stderr
+    lines = [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    yield SimpleNamespace(outcomes={o["url"][len(s.site.base):]: o for o in lines}, conn=conn, served=s)
+    conn.close()
+
+
+def stored(run, path: str):
+    return run.conn.execute("select * from articles where url = ?", [run.served.site.base + path]).fetchone()

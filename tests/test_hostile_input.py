@@ -154,6 +154,7 @@ def test_hostile_but_readable_pages_are_captured(batch, path):
 def test_a_page_that_navigates_away_is_captured_where_it_went(batch):
     (row,) = stored(batch, batch["site"].base + "/hostile/navigates-away.html")
     assert row["final_url"].endswith("/hostile/landing.html")
+    assert row["document_kept"] == "navigated"
 
 
 def test_rtl_text_and_emoji_are_stored_exactly(batch):

@@ -5,7 +5,9 @@
   const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
   const probes = paragraphs.map((p) => norm(p).slice(0, 80)).filter((p) => p.length >= 12);
   const blocks = [];
-  for (const el of document.body.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, blockquote, pre, td, dd, figcaption, div, span, section")) {
+  const top = document.body || document.documentElement;  // a page may remove its own <body>
+  if (!top) return null;
+  for (const el of top.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, blockquote, pre, td, dd, figcaption, div, span, section")) {
     let own = false;
     for (const n of el.childNodes) if (n.nodeType === 3 && n.textContent.trim()) { own = true; break; }
     if (own) blocks.push([el, norm(el.textContent)]);
@@ -31,11 +33,11 @@
       for (const h of hits) if (el.contains(h)) n++;
       if (n >= need) { root = el; break; }
     }
-    if (root && root !== document.body) {
+    if (root && root !== top) {
       const h1 = document.querySelector("h1");
       if (h1 && !root.contains(h1)) {
         const base = box(root);
-        for (let el = root.parentElement; el && el !== document.body; el = el.parentElement) {
+        for (let el = root.parentElement; el && el !== top; el = el.parentElement) {
           if (el.contains(h1)) {
             const b = box(el);
             if (b.height <= base.height + 900 && b.width <= Math.max(base.width * 1.6, base.width + 200)) root = el;
@@ -45,7 +47,7 @@
       }
     }
   }
-  if (!root) root = document.querySelector("article, main, [role=main]") || document.body;
+  if (!root) root = document.querySelector("article, main, [role=main]") || top;
   root.setAttribute("data-pk-article", "1");
   const b = box(root);
   return { ...b, tag: root.tagName.toLowerCase(), found: hits.length, of: probes.length };

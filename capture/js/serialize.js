@@ -12,7 +12,7 @@
   };
   collect(document);
   const html = document.documentElement;
-  if (!roots.length || typeof html.getHTML !== "function") return null;
+  if (!roots.length || !html || typeof html.getHTML !== "function") return null;
   const attrs = Array.from(html.attributes).map((a) => ` ${a.name}="${a.value.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}"`).join("");
   const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
   return `${doctype}<html${attrs}>${html.getHTML({ serializableShadowRoots: true, shadowRoots: roots })}</html>`;

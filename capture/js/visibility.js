@@ -52,7 +52,8 @@
     },
   };
   const walk = (root) => { const w = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT, filter); while (w.nextNode()) {} };
-  walk(document.body || document.documentElement);
+  const top = document.body || document.documentElement;  // a page may remove its own <body>
+  if (top) walk(top);
   for (let i = 0; i < shadowRoots.length && i < 5000; i++) walk(shadowRoots[i]);
   for (const el of hiddenEls) el.setAttribute("data-pk-hidden", "1");
   for (const [el, box, fs, fw] of layout) {
