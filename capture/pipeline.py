@@ -149,7 +149,7 @@ async def _prepare(context, url: str, opts: CaptureOptions):
     await settle.install(context)
     await consent.install(context, opts.consent, opts.consent_config)
     if opts.block_outside:
-        await context.route(lambda u: _is_outside(u) or _origin(u) != _origin(url), _block_outside)
+        await context.route(_is_outside, _block_outside)
     page = await context.new_page()
     # Pop-ups and dialogs never block a capture.
     page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
@@ -353,23 +353,11 @@ def _declared_utf8(response, body: bytes) -> bool:
     return b"charset" not in head or b"utf-8" in head or b"utf8" in head
 
 
-def _origin(url: str) -> tuple:
-    parts = urlsplit(url)
-    return parts.scheme, parts.netloc
-
-
 async def _block_outside(route) -> None:
-    """Abort outside requests; a later top-level navigation away from the captured origin
-    (an https upgrade, a redirect to the page's home host) is aborted as ERR_ABORTED, which
-    leaves the current document in place instead of an error page."""
+    """Abort requests to hosts off this machine. A top-level navigation aborted here fails like
+    any other, and the navigation keeper (navigation.py) keeps the document that had loaded."""
     try:
-        req = route.request
-        if req.is_navigation_request() and req.frame.parent_frame is None:
-            await route.abort("aborted")
-        elif _is_outside(req.url):
-            await route.abort("blockedbyclient")
-        else:
-            await route.continue_()
+        await route.abort("blockedbyclient")
     except Exception:
         pass
 
