@@ -115,7 +115,7 @@ async def capture_all(pages: list[dict], base: str, concurrency: int, verbose: b
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=find_chromium().path, headless=True, args=launch_args(),
-                                               proxy={"server": proxy.server})  # loopback is never proxied
+                                               proxy={"server": proxy.server, "bypass": "<loopback>"})
 
             async def one(p):
                 async with gate:
@@ -123,7 +123,7 @@ async def capture_all(pages: list[dict], base: str, concurrency: int, verbose: b
                     try:
                         cap = await capture_page(browser, f"{base}/{p['path']}", CaptureOptions())
                         p.update(ok=True, text=cap.record["text"] or "", kept=cap.record.get("document_kept"),
-                                 notes=cap.record["capture_notes"] or "", shots=len(cap.screenshots))
+                                 notes=cap.record["capture_notes"] or "", timings=cap.record["timings"])
                     except CaptureError as exc:
                         p.update(ok=False, error=str(exc))
                     except Exception as exc:  # what the batch runner would record as an internal error
@@ -132,6 +132,8 @@ async def capture_all(pages: list[dict], base: str, concurrency: int, verbose: b
                     if verbose:
                         print(f"  {'+'.join(p['kinds']):16} {'ok ' if p['ok'] else 'ERR'} {p['seconds']:5.1f}s {p['id'][:40]:40} "
                               f"{p.get('kept') or ''} {p.get('error', '')[:80]}", file=sys.stderr, flush=True)
+                        if p["ok"]:
+                            print(f"      {p['timings']}\n      {p['notes']!r}", file=sys.stderr, flush=True)
 
             await asyncio.gather(*(one(p) for p in pages))
             await browser.close()
@@ -162,13 +164,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the trafilatura-eval folder")
     ap.add_argument("--limit", type=int, help="only the first N chosen pages")
+    ap.add_argument("--only", action="append", default=[], help="only pages whose id starts with this (repeatable)")
     ap.add_argument("--concurrency", type=int, default=3)
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per page as it finishes")
     args = ap.parse_args()
     if not (args.data / "snippets.json").exists():
         print(f"no benchmark set at {args.data}", file=sys.stderr)
         return 2
-    pages = load(args.data, args.limit)
+    pages = [p for p in load(args.data, args.limit) if not args.only or any(p["id"].startswith(o) for o in args.only)]
     from capture.localsite import serve
 
     routes = {}

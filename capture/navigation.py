@@ -21,9 +21,12 @@ Each outcome is a line in `notes`; `kept` says which document was captured.
 from __future__ import annotations
 
 import asyncio
-import time
+from fnmatch import fnmatchcase
+
+from .jsassets import script
 
 NAV_PATIENCE_S = 6.0
+INIT_SCRIPTS = ("activity.js", "reveal.js")   # settle.install(): what settling relies on
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REASONS = {
     "ConnectionRefused": "connection refused", "NameNotResolved": "unknown host", "TimedOut": "timed out",
@@ -47,23 +50,52 @@ class NavigationKeeper:
         self.expecting = True                # the next main-frame document request is pagekeep's own
         self.move: tuple[str, str] | None = None   # (networkId, url) of a move still waiting for an answer
         self.held = False
+        self.failed_moves = 0                # since pagekeep last loaded the document
         self.kept: str | None = None
-        self.dead = lambda url: False        # frames from hosts known not to answer are refused at once
+        self.blocked: list[str] = []         # URL patterns of hosts known not to answer (stalls.py)
         self._tasks: set[asyncio.Task] = set()
 
     async def start(self) -> "NavigationKeeper":
         tree = await self.cdp.send("Page.getFrameTree")
         self.main_frame_id = tree["frameTree"]["frame"]["id"]
         self.cdp.on("Fetch.requestPaused", self._on_paused)
-        await self.cdp.send("Fetch.enable", {"patterns": [
+        await self._intercept()
+        return self
+
+    async def block(self, patterns: list[str]) -> None:
+        """Fail every later request matching these URL patterns at once, whatever its kind
+        (Network.setBlockedURLs would be simpler, but fonts slip past it)."""
+        self.blocked = list(dict.fromkeys(self.blocked + patterns))
+        await self._intercept()
+
+    async def _intercept(self) -> None:
+        await self._send("Fetch.enable", patterns=[
             {"resourceType": "Document", "requestStage": "Request"},
             {"resourceType": "Document", "requestStage": "Response"},
-        ]})
-        return self
+            *({"urlPattern": p, "requestStage": "Request"} for p in self.blocked),
+        ])
 
     def expect_document(self) -> None:
         """pagekeep is about to load a document itself (the first load, or a reload)."""
         self.expecting = True
+        self.failed_moves = 0
+
+    async def reload_without_scripts(self, deadline, cap: float):
+        """A page that moves itself while it is still being parsed (an inline "upgrade to https"
+        snippet in <head>) stops its own parser, so when the move fails the body was never
+        parsed. Load it again with scripts off, so it cannot move, then turn them back on for
+        pagekeep's own steps. Returns the new response."""
+        await self._send("Emulation.setScriptExecutionDisabled", value=True)
+        self.expect_document()
+        try:
+            response = await self.page.reload(wait_until="domcontentloaded", timeout=deadline.ms(cap=cap, floor=1))
+        finally:
+            await self._send("Emulation.setScriptExecutionDisabled", value=False)
+        for name in INIT_SCRIPTS:  # they could not run in a document whose scripts were off
+            await self.page.evaluate(script(name))
+        self.notes.append("the page navigated away while it was still loading, which stops its parser: "
+                          "loaded it again with its scripts off")
+        return response
 
     async def hold(self) -> None:
         """The capture has begun: refuse every later move, and stop one still waiting for an answer."""
@@ -87,7 +119,9 @@ class NavigationKeeper:
         try:
             if main and self.expecting and not at_response:
                 self.own, self.expecting = nid, False
-            if not main and not at_response and self.dead(ev["request"]["url"]):
+            if not at_response and any(fnmatchcase(ev["request"]["url"], p) for p in self.blocked):
+                if main and nid != self.own:
+                    return await self._refuse(ev, ev["request"]["url"], "a host that did not answer before")
                 return await self._send("Fetch.failRequest", requestId=ev["requestId"], errorReason="BlockedByClient")
             if not main or nid == self.own:
                 return await self._send("Fetch.continueRequest", requestId=ev["requestId"])
@@ -102,7 +136,8 @@ class NavigationKeeper:
                 return await self._refuse(ev, url, failure)
             if not 300 <= ev.get("responseStatusCode", 0) < 400:  # a redirect's next hop is still this move
                 self.move, self.own, self.kept = None, nid, KEPT_NEW
-                self.notes.append(f"the page navigated itself to {url}; captured that new document")
+                moved = "reloaded itself" if url == self.page.url else f"navigated itself to {url}"
+                self.notes.append(f"the page {moved}; captured that new document")
             await self._send("Fetch.continueRequest", requestId=ev["requestId"])
         except Exception:
             pass  # the page or the session is gone: nothing left to keep
@@ -128,6 +163,7 @@ class NavigationKeeper:
         self._kept_loaded(url, why)
 
     def _kept_loaded(self, url: str, why: str) -> None:
+        self.failed_moves += 1
         if self.kept != KEPT_NEW:
             self.kept = KEPT_LOADED
         self.notes.append(f"the page tried to navigate to {url} ({why}); kept the document that had loaded")

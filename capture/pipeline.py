@@ -192,8 +192,7 @@ async def _watchdog(context, page, notes: list[str], every: float = 1.0, patienc
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
                               notes: list[str], started: float, keeper) -> Capture:
     laps = Laps()
-    stalls = Stalls(page, network, keeper.cdp)
-    keeper.dead = stalls.is_blocked
+    stalls = Stalls(page, network, keeper.cdp, keeper.block)
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
@@ -213,7 +212,10 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         raise CaptureError("too_large", f"page too large: {url} is {size / 1e6:.0f} MB (limit {opts.max_page_mb:g} MB)",
                            status=status)
     try:
-        response = await stalls.document_ready(deadline, opts.timeout * 0.6, keeper.expect_document) or response
+        response = await stalls.document_ready(deadline, opts.timeout * 0.6, keeper.expect_document,
+                                               lambda: keeper.failed_moves > 0) or response
+        if stalls.parser_stopped:
+            response = await keeper.reload_without_scripts(deadline, opts.timeout * 0.6) or response
     except Exception as exc:
         raise _navigation_error(exc, url) from None
     loaded_at = time.monotonic()

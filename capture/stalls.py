@@ -7,8 +7,9 @@ settle.NetworkTracker already follows, and acts only once one has stalled.
 
 - A script or stylesheet in `<head>` that stalls holds up the parser, so the
   body is never parsed: the page is loaded again with the stalled hosts
-  blocked (DevTools `Network.setBlockedURLs`; for the page's own host, only the
-  stalled addresses), where they fail at once and the parser goes on.
+  blocked (for the page's own host, only the stalled addresses), where they
+  fail at once and the parser goes on. Blocking goes through the navigation
+  keeper's Fetch interception, which pauses only requests to those hosts.
 - After that, loads that only stall (fonts, which hold the screenshot; frames,
   images, which hold the load event) are cut off with `Page.stopLoading` once
   nothing else is still coming, and before the capture proper begins.
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 STALL_S = 3.0
 MAX_RELOADS = 2
 PARSER_BLOCKERS = ("script", "stylesheet")
+CALLS = ("xhr", "fetch", "eventsource", "websocket", "ping")   # long polls and beacons: never cut for, never named
 ADD_BODY = """() => { if (document.body || !document.documentElement) return false;
                       document.documentElement.appendChild(document.createElement('body')); return true; }"""
 PAINTS = "() => new Promise((done) => requestAnimationFrame(() => done(true)))"
@@ -32,31 +34,37 @@ FONTS_LOADING = """(ms) => document.fonts && document.fonts.status === 'loading'
 
 
 class Stalls:
-    def __init__(self, page, network, cdp):
+    def __init__(self, page, network, cdp, block):
         self.page = page
         self.network = network
         self.cdp = cdp
+        self.block = block                        # async (URL patterns) -> later requests fail at once
         self.hung: dict[str, set[str]] = {}       # host[:port] -> resource types that got no answer
         self.slow: dict[str, set[str]] = {}       # answered, but never finished
         self.blocked: list[str] = []
         self.reloads = 0
         self.cuts = 0
         self.parser_cut = False
+        self.parser_stopped = False
 
-    async def document_ready(self, deadline, cap: float, before_reload=None):
+    async def document_ready(self, deadline, cap: float, before_reload=None, parser_stopped=lambda: False):
         """Wait for DOMContentLoaded. When stalled scripts or styles hold up the parser of a
         document that has fully arrived, load it again without them; when even that does not
         free the parser, stop loading and keep the DOM parsed so far. Returns the response of
         the last reload (None if there was none); raises Playwright's error if the document
-        itself never arrived."""
+        itself never arrived. When `parser_stopped()` turns true (the page moved itself away
+        while it was parsed) it returns at once with `self.parser_stopped` set."""
         response = None
         while True:
             ready = asyncio.ensure_future(self.page.wait_for_load_state("domcontentloaded", timeout=deadline.ms(cap=cap, floor=1)))
-            blockers = await self._until_ready_or_blocked(ready, deadline)
+            ready.add_done_callback(_retrieved)
+            blockers = await self._until_ready_or_blocked(ready, deadline, parser_stopped)
+            if self.parser_stopped:
+                ready.cancel()
+                return response
             if not blockers:
                 break
             ready.cancel()
-            ready.add_done_callback(_retrieved)
             await self._remember(blockers)
             await self._block(blockers)
             if before_reload is not None:
@@ -73,11 +81,15 @@ class Stalls:
             self.parser_cut = True
         return response
 
-    async def _until_ready_or_blocked(self, ready, deadline) -> list:
-        """[] once `ready` is done; else the stalled scripts and styles holding up the parser."""
+    async def _until_ready_or_blocked(self, ready, deadline, parser_stopped) -> list:
+        """[] once `ready` is done or the parser was stopped; else the stalled scripts and styles
+        holding up the parser."""
         while True:
             done, _ = await asyncio.wait({ready}, timeout=0.5)
             if done:
+                return []
+            if parser_stopped():
+                self.parser_stopped = True
                 return []
             if self.reloads >= MAX_RELOADS or deadline.left() < 2 * STALL_S or self._document_arriving():
                 continue
@@ -109,12 +121,13 @@ class Stalls:
         stalled = self._stalled()
         if not stalled or (only_if_nothing_else and len(stalled) < len(self._subresources())):
             return False
-        answered = await asyncio.gather(*(_answered(r) for r in stalled))
-        hung = [r for r, got in zip(stalled, answered) if not got]
+        loads = [r for r in stalled if _kind(r) not in CALLS]
+        answered = await asyncio.gather(*(_answered(r) for r in loads))
+        hung = [r for r, got in zip(loads, answered) if not got]
         for req in hung:
             self.hung.setdefault(_netloc(req.url), set()).add(_kind(req))
         if not hung:
-            return False  # streams and long polls that answered are the page's business
+            return False  # streams that answered and the page's own calls are the page's business
         await self._block(hung)  # later requests to them (lazy embeds, retries) fail at once
         if self._document_arriving():
             return False  # a pending move is the navigation keeper's to stop
@@ -144,11 +157,6 @@ class Stalls:
         if loading:
             await self.cut_off()
         return True
-
-    def is_blocked(self, url: str) -> bool:
-        """Whether a frame's document at `url` would only hang: Network.setBlockedURLs does not
-        reach frame navigations, so the navigation keeper asks here."""
-        return url in self.blocked or f"*://{_netloc(url)}/*" in self.blocked
 
     def note(self) -> str | None:
         parts = []
@@ -189,8 +197,7 @@ class Stalls:
             if pattern not in self.blocked:
                 self.blocked.append(pattern)
         try:
-            await asyncio.wait_for(self.cdp.send("Network.enable"), 5)  # setBlockedURLs is not applied without it
-            await asyncio.wait_for(self.cdp.send("Network.setBlockedURLs", {"urls": self.blocked}), 5)
+            await asyncio.wait_for(self.block(self.blocked), 5)
         except Exception:
             pass  # the page is gone or busy: the next stall tries again
 
