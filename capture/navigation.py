@@ -115,13 +115,14 @@ class NavigationKeeper:
     async def _decide(self, ev: dict) -> None:
         nid = ev.get("networkId") or ev["requestId"]
         at_response = "responseStatusCode" in ev or "responseErrorReason" in ev
-        main = ev.get("frameId") == self.main_frame_id
+        main = ev.get("frameId") == self.main_frame_id and ev.get("resourceType") == "Document"
         try:
             if main and self.expecting and not at_response:
                 self.own, self.expecting = nid, False
-            if not at_response and any(fnmatchcase(ev["request"]["url"], p) for p in self.blocked):
-                if main and nid != self.own:
-                    return await self._refuse(ev, ev["request"]["url"], "a host that did not answer before")
+            dead = not at_response and nid != self.own and any(fnmatchcase(ev["request"]["url"], p) for p in self.blocked)
+            if dead and main:
+                return await self._refuse(ev, ev["request"]["url"], "a host that did not answer before")
+            if dead:
                 return await self._send("Fetch.failRequest", requestId=ev["requestId"], errorReason="BlockedByClient")
             if not main or nid == self.own:
                 return await self._send("Fetch.continueRequest", requestId=ev["requestId"])
