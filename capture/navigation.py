@@ -80,15 +80,25 @@ class NavigationKeeper:
         self.expecting = True
         self.failed_moves = 0
 
+    async def reload(self, deadline, cap: float, wait_until: str = "commit"):
+        """Load the page again (pagekeep's own navigation). A move the page starts at the same
+        moment cancels it (ERR_ABORTED): then it is tried once more."""
+        for tries_left in (1, 0):
+            self.expect_document()
+            try:
+                return await self.page.reload(wait_until=wait_until, timeout=deadline.ms(cap=cap, floor=1))
+            except Exception as exc:
+                if not tries_left or "ERR_ABORTED" not in str(exc):
+                    raise
+
     async def reload_without_scripts(self, deadline, cap: float):
         """A page that moves itself while it is still being parsed (an inline "upgrade to https"
         snippet in <head>) stops its own parser, so when the move fails the body was never
         parsed. Load it again with scripts off, so it cannot move, then turn them back on for
         pagekeep's own steps. Returns the new response."""
         await self._send("Emulation.setScriptExecutionDisabled", value=True)
-        self.expect_document()
         try:
-            response = await self.page.reload(wait_until="domcontentloaded", timeout=deadline.ms(cap=cap, floor=1))
+            response = await self.reload(deadline, cap, wait_until="domcontentloaded")
         finally:
             await self._send("Emulation.setScriptExecutionDisabled", value=False)
         for name in INIT_SCRIPTS:  # they could not run in a document whose scripts were off

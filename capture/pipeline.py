@@ -212,7 +212,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         raise CaptureError("too_large", f"page too large: {url} is {size / 1e6:.0f} MB (limit {opts.max_page_mb:g} MB)",
                            status=status)
     try:
-        response = await stalls.document_ready(deadline, opts.timeout * 0.6, keeper.expect_document,
+        response = await stalls.document_ready(deadline, opts.timeout * 0.6, keeper.reload,
                                                lambda: keeper.failed_moves > 0) or response
         if stalls.parser_stopped:
             response = await keeper.reload_without_scripts(deadline, opts.timeout * 0.6) or response

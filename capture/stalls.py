@@ -47,10 +47,11 @@ class Stalls:
         self.parser_cut = False
         self.parser_stopped = False
 
-    async def document_ready(self, deadline, cap: float, before_reload=None, parser_stopped=lambda: False):
+    async def document_ready(self, deadline, cap: float, reload, parser_stopped=lambda: False):
         """Wait for DOMContentLoaded. When stalled scripts or styles hold up the parser of a
         document that has fully arrived, load it again without them; when even that does not
-        free the parser, stop loading and keep the DOM parsed so far. Returns the response of
+        free the parser, stop loading and keep the DOM parsed so far. `reload(deadline, cap)`
+        loads the page again (NavigationKeeper.reload). Returns the response of
         the last reload (None if there was none); raises Playwright's error if the document
         itself never arrived. When `parser_stopped()` turns true (the page moved itself away
         while it was parsed) it returns at once with `self.parser_stopped` set."""
@@ -67,10 +68,8 @@ class Stalls:
             ready.cancel()
             await self._remember(blockers)
             await self._block(blockers)
-            if before_reload is not None:
-                before_reload()
             self.reloads += 1
-            response = await self.page.reload(wait_until="commit", timeout=deadline.ms(cap=cap, floor=1))
+            response = await reload(deadline, cap)
         try:
             ready.result()
         except Exception:
