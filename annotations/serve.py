@@ -23,7 +23,7 @@ from datasette.version import __version__ as datasette_version
 
 from capture.store import connect
 
-from . import plugin
+from . import plugin, replay_host
 from .schema import ensure_indexes
 
 METADATA_PATH = Path(__file__).resolve().parent.parent / "metadata.yml"
@@ -87,13 +87,15 @@ def prepare_archive(db_path: str | Path) -> int:
 
 
 def make_datasette(db_path: str | Path, *, metadata_path: Path | None = None,
-                   settings: dict | None = None) -> Datasette:
+                   settings: dict | None = None, replay_origin: str | None = None) -> Datasette:
     """A Datasette for the archive, configured as `pagekeep serve` runs it."""
     ensure_plugin()
     path = Path(db_path)
     metadata = load_metadata(path.stem, metadata_path)
     if not looks_like_archive(path):  # metadata.yml describes archives only
         metadata.pop("databases", None)
+    if replay_origin:  # where record pages frame archived pages from (see replay_host.py)
+        metadata.setdefault("plugins", {}).setdefault("pagekeep", {})["replay_origin"] = replay_origin
     return Datasette(
         [str(path)],
         metadata=metadata,
@@ -139,18 +141,23 @@ def _url_host(host: str) -> str:
 
 
 def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, *, open_message: bool = True,
-          echo: Callable[[str], None] | None = None) -> None:
+          echo: Callable[[str], None] | None = None, replay_name: str | None = None, replay_port: int = 0) -> None:
     """Serve the archive until interrupted; prints where to browse and the owner's login link."""
     import uvicorn
 
     echo = echo or (lambda line: print(line, flush=True))
     count = prepare_archive(db_path)
-    ds = make_datasette(db_path)
+    replay_name = replay_name or replay_host.default_replay_name(host)
+    if replay_name and replay_name.lower() in (host.lower(), _url_host(host).lower()):
+        raise ServeError(f"--replay-host {replay_name} is Datasette's own host: replay needs another name")
     sock = bind_socket(host, port)
     actual_port = sock.getsockname()[1]
+    base = f"http://{_url_host(host)}:{actual_port}"
+    replay_sock = bind_socket(host, replay_port) if replay_name else None
+    replay_origin = f"http://{_url_host(replay_name)}:{replay_sock.getsockname()[1]}" if replay_sock else None
+    ds = make_datasette(db_path, replay_origin=replay_origin)
     asyncio.run(ds.invoke_startup())
 
-    base = f"http://{_url_host(host)}:{actual_port}"
     db_name = next(name for name in ds.databases if name != "_internal")
     listing = base + ds.urls.table(db_name, "articles")
     login = f"{base}{ds.urls.path('-/auth-token')}?token={ds._root_token}"
@@ -162,15 +169,21 @@ def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8001, *, ope
         echo(f"    {login}")
         if host not in ("127.0.0.1", "localhost", "::1"):
             echo(f"  Note: listening on {host}, so anyone who can reach this machine can read the archive.")
+        echo("  " + replay_host.describe(replay_origin))
         echo("  Stop with Ctrl+C.")
 
-    config = uvicorn.Config(ds.app(), host=host, port=actual_port, log_level="warning",
+    app = ds.app()
+    if replay_sock:
+        app = replay_host.by_socket(app, replay_host.ReplayHost(ds, replay_name, replay_sock.getsockname()[1], base))
+    config = uvicorn.Config(app, host=host, port=actual_port, log_level="warning",
                             access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[sock] + ([replay_sock] if replay_sock else []))
     finally:
         sock.close()
+        if replay_sock:
+            replay_sock.close()
     if open_message:
         echo("pagekeep: stopped")
 

@@ -17,7 +17,7 @@ import markupsafe
 from datasette.utils import actor_matches_allow, path_with_format, tilde_decode, tilde_encode
 from datasette.utils.asgi import Forbidden, NotFound, Response
 
-from . import display, tags
+from . import archived, display, tags
 
 PLUGIN = "pagekeep"
 WRITE_ACTION = "pagekeep-write"
@@ -192,6 +192,11 @@ async def shot_view(datasette, request):
     return Response(image, status=200, headers=headers, content_type=mime)
 
 
+async def wacz_view(datasette, request):
+    db = await _archive_db(datasette, request)
+    return await archived.download(db, int(request.url_vars["article_id"]))
+
+
 async def static_view(request):
     name = request.url_vars["name"]
     path = STATIC_DIR / name
@@ -344,6 +349,7 @@ def routes():
         (rf"^/-/pagekeep/{article}/notes$", add_note_view),
         (rf"^/-/pagekeep/{article}/notes/(?P<note_id>\d+)/delete$", delete_note_view),
         (rf"^/-/pagekeep/{db}/bulk-tags$", bulk_tags_view),
+        (rf"^/-/pagekeep/{db}/wacz/(?P<article_id>\d+)$", wacz_view),
     ]
 
 
@@ -425,6 +431,12 @@ async def row_vars(datasette, database, request):
         return None
     article = dict(rows[0])
     view = "html" if wanted == "html" and article.get("html") else "text"
+    archive = await archived.for_record(datasette, database, article_id,
+                                        plugin_url(datasette, database, "wacz", article_id))
+    if archive and request.args.get("view") == "archive":
+        view = "archive"
+        if archive["replay_src"] and csp_state(request) is not None:
+            csp_state(request)["frame_src"] = archive["replay_origin"]
 
     def gather(conn):
         shots = conn.execute(
@@ -472,6 +484,7 @@ async def row_vars(datasette, database, request):
                    if article.get(key) not in (None, "")],
         "body": body,
         "view": view,
+        "archive": archive,
         "shots": shots,
         "history": data["history"],
         "attempts": data["attempts"],
@@ -557,4 +570,6 @@ def new_csp_state() -> dict:
 
 
 def csp_header(state: dict) -> bytes:
-    return CSP.format(nonce=state["nonce"]).encode("ascii")
+    """The policy; a record page showing the archived view may also frame the replay origin, nothing else."""
+    frame = f"; frame-src {state['frame_src']}" if state.get("frame_src") else ""
+    return (CSP.format(nonce=state["nonce"]) + frame).encode("ascii")

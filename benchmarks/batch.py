@@ -19,6 +19,7 @@ process tree: the command and every browser process under it. Sampled every
 
     .venv/bin/python benchmarks/batch.py
     .venv/bin/python benchmarks/batch.py --pages 60 --concurrency 6
+    .venv/bin/python benchmarks/batch.py --archive    # the cost of --archive instead
 """
 
 from __future__ import annotations
@@ -98,9 +99,9 @@ def pct(values: list[float], q: float) -> float:
     return values[k]
 
 
-def run_pagekeep(urls: list[str], tmp: Path, concurrency: int | None) -> dict:
+def run_pagekeep(urls: list[str], tmp: Path, concurrency: int | None, extra: list[str] = ()) -> dict:
     db = tmp / "pagekeep.db"
-    cmd = [str(Path(sys.executable).with_name("pagekeep")), "capture", "--from", "-", "--db", str(db), "--json"]
+    cmd = [str(Path(sys.executable).with_name("pagekeep")), "capture", "--from", "-", "--db", str(db), "--json", *extra]
     if concurrency:
         cmd += ["--concurrency", str(concurrency)]
     wall, peak, proc = run_measured(cmd, stdin="\n".join(urls))
@@ -142,12 +143,25 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=60)
     ap.add_argument("--concurrency", type=int, default=None, help="pagekeep's --concurrency (default: its own default)")
     ap.add_argument("--no-shot-scraper", action="store_true")
+    ap.add_argument("--archive", action="store_true",
+                    help="instead: pagekeep without and with --archive (pages/min, CPU and MB per page; archive_cost.py)")
     a = ap.parse_args()
 
     site = Site(ROOT / "tests" / "site").start()
     tmp = Path(tempfile.mkdtemp(prefix="pagekeep-batch-bench-"))
     urls = [site.url(f"news/seed.html?copy={i}") for i in range(a.pages)]
     rows = []
+    if a.archive:
+        import archive_cost
+
+        try:
+            print(f"pagekeep without and with --archive: {len(urls)} pages each …", file=sys.stderr)
+            archive_rows = archive_cost.compare(run_pagekeep, urls, tmp, a.concurrency)
+        finally:
+            site.stop()
+        print(f"\n{len(urls)} copies of tests/site/news/seed.html on loopback; {os.cpu_count()} CPUs\n")
+        archive_cost.print_table(archive_rows, len(urls))
+        return 0
     try:
         print(f"pagekeep: {len(urls)} pages …", file=sys.stderr)
         rows.append(run_pagekeep(urls, tmp, a.concurrency))

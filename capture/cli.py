@@ -89,6 +89,8 @@ def capture(
     max_page_mb: float = typer.Option(20.0, "--max-page-mb", min=0.1, help="Refuse documents larger than this (MB)."),
     allow_scheme: List[ExtraScheme] = typer.Option([], "--allow-scheme", help="Also capture file: or data: URLs (refused by default: a file: page can read your local files).", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
+    archive: bool = typer.Option(False, "--archive/--no-archive", envvar="PAGEKEEP_ARCHIVE", help="Also record the page's traffic and store a web archive (WACZ) with each article (default: on when $PAGEKEEP_ARCHIVE=1)."),
+    archive_max_mb: float = typer.Option(60.0, "--archive-max-mb", min=1.0, help="With --archive: at most this many MB of bodies per capture (each body at most a sixth of it); the rest is listed and marked truncated."),
 ):
     """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
 
@@ -130,7 +132,7 @@ def capture(
         typer.echo(f"error: --wait {wait:g} leaves no time within --timeout {timeout:g}", err=True)
         raise typer.Exit(2)
     opts = CaptureOptions(consent=consent.value, timeout=timeout, wait=wait, shots=ShotOptions(format=image_format.value),
-                          consent_config=consent_config, max_page_mb=max_page_mb,
+                          consent_config=consent_config, max_page_mb=max_page_mb, archive=_archive_options(archive, archive_max_mb),
                           allowed_schemes=DEFAULT_SCHEMES + tuple(s.value for s in allow_scheme))
     batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
                          retries=retries, recapture=recapture)
@@ -149,6 +151,43 @@ def capture(
         done = sum(1 for o in outcomes if o.ok and not o.skipped)
         typer.echo(f"{done} captured, {failed} failed, {sum(o.skipped for o in outcomes)} skipped → {db_path}", err=True)
     raise typer.Exit(0 if failed == 0 else 1)
+
+
+def _archive_options(archive: bool, max_mb: float):
+    from .archive_recorder import ArchiveOptions
+
+    return ArchiveOptions(max_total_mb=max_mb, max_resource_mb=max_mb / 6) if archive else None
+
+
+@app.command()
+def wacz(
+    article_id: int = typer.Argument(..., metavar="ID", help="Article id."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE", help="Where to write it (default: ./ID.wacz; '-' for stdout).", show_default=False),
+    db: Optional[str] = db_option(),
+):
+    """Write an article's web archive (WACZ, stored by `capture --archive`) to a file.
+
+    Open it in ReplayWeb.page, pywb (`wb-manager add`), or unzip it: the WARC is
+    archive/data.warc.gz.
+    """
+    from .store import wacz_of
+
+    data = wacz_of(_open_archive(db), article_id)
+    if data is None:
+        typer.echo(f"error: article {article_id} has no web archive (capture it with --archive)", err=True)
+        raise typer.Exit(1)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = output or f"{article_id}.wacz"
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+    except OSError as exc:
+        typer.echo(f"error: cannot write {path}: {exc.strerror}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"article {article_id}: {len(data):,} bytes → {path}")
 
 
 # --- browse, tag and search (annotations/) -------------------------------------------------
@@ -178,6 +217,8 @@ def serve(
     db: Optional[str] = db_option(),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
     port: int = typer.Option(8001, "--port", min=0, max=65535, help="Port (0 picks a free one)."),
+    replay_host: Optional[str] = typer.Option(None, "--replay-host", metavar="NAME", help="Another name for this machine, where archived pages (--archive) replay apart from Datasette's origin (default: localhost when --host is 127.0.0.1).", show_default=False),
+    replay_port: int = typer.Option(0, "--replay-port", min=0, max=65535, help="Port for archived-page replay (0 picks a free one)."),
 ):
     """Browse, search, tag and annotate the archive in Datasette.
 
@@ -188,7 +229,8 @@ def serve(
     from annotations.serve import ServeError, serve as run_server
 
     try:
-        run_server(resolve_db(db), host=host, port=port, echo=lambda line: typer.echo(line))
+        run_server(resolve_db(db), host=host, port=port, echo=lambda line: typer.echo(line),
+                   replay_name=replay_host, replay_port=replay_port)
     except ServeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)

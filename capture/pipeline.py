@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from . import consent, navigation, overlays, settle, text_boxes
+from .archive_recorder import ArchiveOptions, ArchiveRecorder
 from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
@@ -22,6 +23,7 @@ from .screenshots import ShotOptions, take, with_headline
 from .stalls import Stalls
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
+from .wacz import archive_capture
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 
@@ -37,6 +39,7 @@ class CaptureOptions:
     keep_rendered_html: bool = True
     max_page_mb: float = 20.0     # larger documents are refused: the browser cannot settle them in time
     block_outside: bool = False   # abort every request not to a loopback host (benchmarks, offline tests)
+    archive: ArchiveOptions | None = None   # record the traffic as a WACZ (--archive); None: no recording at all
     consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
     text_boxes: bool = True       # measure where the text is drawn on the page screenshot (text_boxes.py)
 
@@ -121,6 +124,7 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
     except BadURL as exc:
         raise CaptureError("bad_url", str(exc)) from None
     context = await new_context(browser, viewport=opts.viewport)
+    recorder = ArchiveRecorder(opts.archive).attach(context) if opts.archive else None
     watchdog = keeper = None
     try:
         page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
@@ -129,8 +133,12 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
         if before_navigate is not None:
             await before_navigate()
         deadline = Deadline(opts.timeout)
-        return await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start,
-                                                          keeper), timeout=opts.timeout)
+        captured = await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start,
+                                                              keeper), timeout=opts.timeout)
+        if recorder is not None:
+            captured.related["archives"] = [await archive_capture(recorder, captured, browser.version, opts.consent,
+                                                                  opts.viewport)]
+        return captured
     except asyncio.TimeoutError:
         raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None
     finally:

@@ -89,7 +89,7 @@ def write_transaction(db: sqlite_utils.Database):
 
 
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    if not ({"articles", "queue", "text_boxes"} <= set(db.table_names()) and "annotations" in db.view_names()):
+    if not ({"articles", "queue", "text_boxes", "archives"} <= set(db.table_names()) and "annotations" in db.view_names()):
         with write_transaction(db):
             _create_tables(db)
             _create_annotation_schema(db)
@@ -153,6 +153,13 @@ def _create_tables(db: sqlite_utils.Database) -> None:
             pk="id", foreign_keys=[("article_id", "articles", "id")],
         )
         db["notes"].create_index(["article_id"])
+    if not db["archives"].exists():
+        # With `capture --archive`: the capture's WACZ (capture/wacz.py), stored as a related row.
+        db["archives"].create(
+            {"article_id": int, "bytes": int, "sha256": str, "resources": int, "truncated": int, "missing": int,
+             "warc_bytes": int, "wacz": bytes},
+            pk="article_id", foreign_keys=[("article_id", "articles", "id")],
+        )
     if not db["queue"].exists():
         # Batch work list: makes `capture --from` resumable after Ctrl-C or a crash.
         db["queue"].create(
@@ -213,6 +220,14 @@ def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict
             [article_id, utcnow(), record["url"]],
         )
     return article_id
+
+
+def wacz_of(db: sqlite_utils.Database, article_id: int) -> bytes | None:
+    """The stored WACZ of an article, or None (no such article, or captured without --archive)."""
+    if not db["archives"].exists():
+        return None
+    row = db.execute("select wacz from archives where article_id = ?", [article_id]).fetchone()
+    return bytes(row[0]) if row else None
 
 
 def record_failure(db: sqlite_utils.Database, attempt: dict, final: bool = True) -> None:

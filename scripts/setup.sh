@@ -36,3 +36,9 @@ else
 fi
 
 .venv/bin/pagekeep browser --install
+
+# ReplayWeb.page (AGPL-3.0) for replaying archived pages in Datasette: fetched from the npm
+# registry at a pinned version and checked against its integrity hash, never committed.
+# Without it everything else works; archived pages can still be downloaded as WACZ.
+.venv/bin/python -m annotations.replay_assets \
+  || echo "setup: ReplayWeb.page not fetched; archived pages can be downloaded but not replayed in Datasette" >&2
