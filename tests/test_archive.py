@@ -229,10 +229,10 @@ def in_process():
 
 
 def test_bodies_over_the_size_caps_are_cut_and_marked_truncated(in_process):
-    cap = in_process["capped"]
-    records = list(_records(zipfile.ZipFile(io.BytesIO(cap.archive["wacz"])).read("archive/data.warc.gz")))
+    [archive] = in_process["capped"].related["archives"]
+    records = list(_records(zipfile.ZipFile(io.BytesIO(archive["wacz"])).read("archive/data.warc.gz")))
     cut = [(h, p) for h, _, p in records if h.get_header("WARC-Truncated")]
-    assert cut and cap.archive["truncated"] == len(cut)
+    assert cut and archive["truncated"] == len(cut)
     assert all(h.get_header("WARC-Truncated") == "length" and len(p) <= 1500 for h, p in cut)
     kept = sum(len(p) for h, _, p in records if h.get_header("WARC-Type") == "response")
     assert kept <= 4000
@@ -243,10 +243,11 @@ def test_bodies_over_the_size_caps_are_cut_and_marked_truncated(in_process):
 
 def test_without_archive_nothing_is_recorded_or_stored(in_process, tmp_path):
     url, cap = in_process["url"], in_process["plain"]
-    assert cap.archive is None
+    assert "archives" not in cap.related
     db = store.connect(tmp_path / "plain.db")
-    store.save_capture(db, cap.record, cap.screenshots, cap.rendered_html, {"url": url, "started_at": "x"})
-    assert "archives" not in db.table_names()
+    store.save_capture(db, cap.record, cap.screenshots, cap.rendered_html, {"url": url, "started_at": "x"},
+                       cap.related)
+    assert db["archives"].count == 0 and store.wacz_of(db, 1) is None
     db.close()
 
 
