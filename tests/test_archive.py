@@ -29,7 +29,7 @@ from capture.archive_recorder import ArchiveOptions
 from capture.browser import launch
 from capture.localsite import Site
 from capture.pipeline import CaptureOptions, capture_page
-from capture.wacz import surt
+from capture.wacz import response_headers, surt
 from conftest import SITE
 
 pytestmark = pytest.mark.timeout(180)
@@ -256,3 +256,12 @@ def test_surt_keys_sort_by_host_then_path():
     assert surt("http://127.0.0.1:8080/x") == "127.0.0.1:8080)/x"
     assert surt("http://news.example.co.uk:80/") == "uk,co,example,news)/"
     assert surt("urn:pagekeep:text:http://x/") == "urn:pagekeep:text:http://x/"
+
+
+def test_response_headers_fit_the_decoded_body():
+    got = response_headers([(":status", "200"), ("content-type", "text/css"), ("content-encoding", "br"),
+                            ("transfer-encoding", "chunked"), ("content-length", "512"),
+                            ("set-cookie", "a=1\r\nWARC-Type: forged")], length=2048)
+    assert got == [("content-type", "text/css"), ("X-Orig-content-encoding", "br"),
+                   ("X-Orig-transfer-encoding", "chunked"), ("set-cookie", "a=1 WARC-Type: forged"),
+                   ("Content-Length", "2048")]
