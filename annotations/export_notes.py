@@ -135,16 +135,21 @@ def annotation(item: dict, links: Links) -> dict:
 
 
 def to_jsonld(items: list[dict], links: Links, label: str = "pagekeep annotations") -> dict:
-    """An AnnotationCollection with every annotation on its first (only) page."""
-    return {
+    """An AnnotationCollection with every annotation on its first (and last) page; with no
+    annotations, no page at all, since a page must hold at least one (Data Model §5.2)."""
+    collection = {
         "@context": CONTEXT_URL,
         "id": links.annotation(),
         "type": "AnnotationCollection",
         "label": label,
         "total": len(items),
-        "first": {"id": links.annotation() + "?page=1", "type": "AnnotationPage", "startIndex": 0,
-                  "items": [annotation(i, links) for i in items]},
     }
+    if items:
+        page = links.annotation() + "?page=1"
+        collection["first"] = {"id": page, "type": "AnnotationPage", "partOf": collection["id"], "startIndex": 0,
+                               "items": [annotation(i, links) for i in items]}
+        collection["last"] = page
+    return collection
 
 
 # ---------------------------------------------------------------- Markdown
