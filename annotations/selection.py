@@ -51,7 +51,7 @@ def public_url(url: str | None) -> str | None:
     """A link as people should see it: without the arguments pagekeep adds to HTML listing requests."""
     if not url or not any(arg in url for arg in ADDED_ARGS):
         return url
-    parts = urlsplit(url)
+    parts = urlsplit(str(url))  # a plain str: Datasette's URL strings are slow to take apart
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ADDED_ARGS])
     return urlunsplit(parts._replace(query=query))
 

@@ -390,12 +390,14 @@ async def table_vars(datasette, database, request):
         "tag_names": tag_names,
         "bulk_url": plugin_url(datasette, database, "bulk-tags"),
         "query_string": urlencode(selection_args(request.query_string)),
-        "thumb_url": lambda article_id: shot_url(datasette, database, article_id, "thumb"),
-        "row_url": lambda article_id: row_url(datasette, database, article_id),
+        # plain str: Datasette's URL strings look every method up through dir(str), and a
+        # listing asks for hundreds of them
+        "thumb_url": lambda article_id: str(shot_url(datasette, database, article_id, "thumb")),
+        "row_url": lambda article_id: str(row_url(datasette, database, article_id)),
         "facet_label": lambda name: FACET_LABELS.get(name, name),
         "facet_order": lambda results: sorted(
             results.values(), key=lambda f: FACET_ORDER.index(f["name"]) if f["name"] in FACET_ORDER else 99),
-        "tag_url": lambda name: datasette.urls.table(database, "articles") + "?" + urlencode({"_tag": name}),
+        "tag_url": lambda name: str(datasette.urls.table(database, "articles")) + "?" + urlencode({"_tag": name}),
     }
 
 
