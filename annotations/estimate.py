@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 
 from .plan import LIST_HITS, Plan, plan_for
 
-EXACT_LIMIT = 10_000
+EXACT_LIMIT = 5_000
 SAMPLE_HITS = 1_000
 BLOCKS = 32
 FIRST_BLOCK = 64  # ids per run in the first round; four times as many each round after
-BUDGET_S = 0.25
+BUDGET_S = 0.25      # sampling stops growing after this
+HARD_LIMIT_S = 2.0   # and any query is stopped this long after that
 
 
 @dataclass
@@ -66,62 +67,77 @@ def _clauses(plan: Plan, range_modes: bool, fallback: tuple[str, dict]) -> tuple
     return " and ".join(f"({w})" for w in where) or "1", params
 
 
-def _facet_values(conn, ids: list[int]) -> tuple[dict[str, Counter], int]:
+NARROW = "articles indexed by idx_articles_facet_values"
+ROW = "id, site_name, lang, substr(captured_at, 1, 10)"
+
+
+def _rows(conn, plan: Plan, where: str, params: dict, limit: str = "") -> list[tuple]:
+    """(id, site, language, day) of the matches; straight from the narrow index when it holds
+    every column tested, else matched in the table and looked up in the index."""
+    if plan.selection.narrow:
+        return conn.execute(f"select {ROW} from {NARROW} where {where}{limit}", params).fetchall()
+    ids = [r[0] for r in conn.execute(f"select id from articles where {where}{limit}", params)]
+    return conn.execute(f"select {ROW} from {NARROW} where id in (select value from json_each(?))",
+                        [json.dumps(ids)]).fetchall()
+
+
+def _facet_values(conn, rows: list[tuple]) -> tuple[dict[str, Counter], int]:
     values = {"site": Counter(), "lang": Counter(), "day": Counter(), "tag": Counter()}
-    tagged = set()
-    as_json = json.dumps(ids)
-    for site, lang, day in conn.execute(
-            "select site_name, lang, substr(captured_at, 1, 10) from articles indexed by idx_articles_facet_values "
-            "where id in (select value from json_each(?))", [as_json]):
+    for _, site, lang, day in rows:
         values["site"][site] += 1
         values["lang"][lang] += 1
         values["day"][day] += 1
-    for article_id, tag_id in conn.execute(
-            "select article_id, tag_id from article_tags where article_id in (select value from json_each(?))",
-            [as_json]):
-        values["tag"][str(tag_id)] += 1
-        tagged.add(article_id)
+    as_json = json.dumps([r[0] for r in rows])
+    values["tag"].update({str(tag_id): n for tag_id, n in conn.execute(
+        "select tag_id, count(*) from article_tags where article_id in (select value from json_each(?)) "
+        "group by tag_id", [as_json])})
+    tagged = conn.execute("select count(distinct article_id) from article_tags "
+                          "where article_id in (select value from json_each(?))", [as_json]).fetchone()[0]
     for counter in values.values():
         counter.pop(None, None)
-    return values, len(ids) - len(tagged)
+    return values, len(rows) - tagged
 
 
-def _sample(conn, where: str, params: dict, max_id: int, deadline: float) -> tuple[list[int], float, bool]:
-    """Matching ids in evenly spread runs of ids; (ids, share of the archive sampled, whole archive?)."""
-    sql = f"select id from articles where id between :pk_lo and :pk_hi and {where}"
-    length, ids, share = FIRST_BLOCK, [], 0.0
+def _sample(conn, plan: Plan, where: str, params: dict, max_id: int, deadline: float):
+    """Matches in evenly spread runs of ids: (rows, share of the archive sampled, whole archive?)."""
+    length = FIRST_BLOCK
     while True:
         whole = BLOCKS * length >= max_id
         runs = [(1, max_id)] if whole else \
             [(1 + k * max_id // BLOCKS, k * max_id // BLOCKS + length) for k in range(BLOCKS)]
-        ids = [r[0] for lo, hi in runs for r in conn.execute(sql, {**params, "pk_lo": lo, "pk_hi": hi})]
+        rows = [r for lo, hi in runs for r in _rows(
+            conn, plan, f"id between :pk_lo and :pk_hi and {where}", {**params, "pk_lo": lo, "pk_hi": hi})]
         share = 1.0 if whole else BLOCKS * length / max_id
-        if whole or len(ids) >= SAMPLE_HITS or len(ids) / share <= EXACT_LIMIT or time.monotonic() > deadline:
-            return ids, share, whole
+        if whole or len(rows) >= SAMPLE_HITS or len(rows) / share <= EXACT_LIMIT or time.monotonic() > deadline:
+            return rows, share, whole
         length *= 4
 
 
 def _gather(conn, plan: Plan, fallback: tuple[str, dict]) -> Stats | None:
     deadline = time.monotonic() + BUDGET_S
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + BUDGET_S else 0, 10_000)
+    # a safety net for selections pagekeep cannot plan (Datasette's own where clauses)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + HARD_LIMIT_S else 0, 10_000)
     try:
         max_id = conn.execute("select max(id) from articles").fetchone()[0] or 0
         where, params = _clauses(plan, True, fallback)
-        ids, share, whole = _sample(conn, where, params, max_id, deadline)
+        rows, share, whole = _sample(conn, plan, where, params, max_id, deadline)
         exact = whole
-        if not whole and len(ids) / share <= EXACT_LIMIT:
+        if not whole and len(rows) / share <= EXACT_LIMIT:
             where, params = _clauses(plan, False, fallback)
-            found = [r[0] for r in conn.execute(
-                f"select id from articles where {where} limit {EXACT_LIMIT + 1}", params)]
-            if len(found) <= EXACT_LIMIT:
-                ids, share, exact = found, 1.0, True
-        values, untagged = _facet_values(conn, ids)
+            try:
+                found = _rows(conn, plan, where, params, f" limit {EXACT_LIMIT + 1}")
+            except sqlite3.OperationalError:  # out of time: the sample's estimate stands
+                found = None
+            if found is not None and (len(found) <= EXACT_LIMIT):
+                rows, share, exact = found, 1.0, True
+        values, untagged = _facet_values(conn, rows)
     except sqlite3.OperationalError:
         return None
     finally:
         conn.set_progress_handler(None, 0)
-    total = len(ids) if exact else round_estimate(len(ids) / share)
-    return Stats(total=total, exact=exact, scale=1.0 / share, values=values, untagged=untagged, ids=ids)
+    total = len(rows) if exact else round_estimate(len(rows) / share)
+    return Stats(total=total, exact=exact, scale=1.0 / share, values=values, untagged=untagged,
+                 ids=[r[0] for r in rows])
 
 
 async def stats_for(datasette, database: str, request, facet_sql: str | None = None,
@@ -147,11 +163,11 @@ def _newest_days(conn, plan: Plan, fallback: tuple[str, dict], limit: int) -> di
         "select value from facet_counts where by_facet = '' and by_value = '' and facet = 'day' and n > 0 "
         "order by value desc")]
     # a day's ids in the narrow index, when it holds every column tested: no article rows read
-    table = "articles indexed by idx_articles_facet_values" if plan.selection.narrow else "articles"
+    table = NARROW if plan.selection.narrow else "articles"
     sql = (f"select count(*) from {table} where substr(captured_at, 1, 10) = :pk_day "
            f"and id between :pk_lo and :pk_hi and {where}")
     found = {}
-    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + BUDGET_S else 0, 10_000)
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + HARD_LIMIT_S else 0, 10_000)
     try:
         for day in days:
             lo, hi = conn.execute("select min(id), max(id) from articles where substr(captured_at, 1, 10) = ?",

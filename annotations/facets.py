@@ -6,7 +6,7 @@
 
 Counts come from the archive's kept counts (kept.py) when the selection is
 the whole archive or one filter value, and are exact; otherwise from
-estimate.py: exact for up to 10,000 matches, else estimated from samples
+estimate.py: exact for up to 5,000 matches, else estimated from samples
 and marked `estimated` (the page shows "≈"). Datasette's own facets would
 group every matching row, and each row of an archive carries its text.
 Filters (`?_q=`, `?_tag=`, `?_untagged=1`, `?_day=`) are in plan.py.
