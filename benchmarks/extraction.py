@@ -42,7 +42,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -50,80 +50,59 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from extraction_score import page_f1, summarise, token_f1  # noqa: E402
-
-DEFAULT_DATA = ROOT.parent / "shared" / "benchmarks" / "article-extraction"
-
-
-# ---------------------------------------------------------------- data
-
-def load_pages(data: Path, limit: int | None, only: list[str]) -> list[dict]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    ids = sorted(truth)
-    if only:
-        ids = [i for i in ids if any(i.startswith(o) for o in only)]
-    if limit:
-        ids = ids[:limit]
-    pages = []
-    for i in ids:
-        with gzip.open(data / "html" / f"{i}.html.gz", "rt", encoding="utf-8") as f:
-            html = f.read()
-        pages.append({"id": i, "url": truth[i]["url"], "truth": truth[i]["articleBody"], "html": html})
-    return pages
+from extraction_sets import SETS, load_set, snippet_page_score, snippet_summary  # noqa: E402
 
 
 # ---------------------------------------------------------------- pagekeep
+
+def page_path(p: dict) -> str:
+    return f"/{SETS[p['set']]['short']}/{quote(p['id'])}.html"
+
+
+def page_of_url(url: str, by_path: dict) -> dict | None:
+    return by_path.get(urlsplit(url).path)
+
 
 def run_pagekeep(pages: list[dict], db_path: str, concurrency: int, timeout: float, quiet: bool) -> None:
     from capture.localsite import serve
     from capture.pipeline import CaptureOptions
     from capture.runner import capture_urls
 
-    def page_route(body: bytes):
-        # The saved pages are UTF-8 (many lack a <meta charset>); say so as their server did.
+    def page_route(body: bytes, ctype: str):
         def handler(req):
             req.send_response(200)
-            req.send_header("Content-Type", "text/html; charset=utf-8")
+            req.send_header("Content-Type", ctype)
             req.send_header("Content-Length", str(len(body)))
             req.end_headers()
             if req.command != "HEAD":
                 req.wfile.write(body)
         return handler
 
-    routes = {f"/{p['id']}.html": page_route(p["html"].encode("utf-8")) for p in pages}
+    routes = {page_path(p): page_route(p["raw"], p["ctype"]) for p in pages}
+    by_path = {page_path(p): p for p in pages}
     with tempfile.TemporaryDirectory(prefix="pk-bench-") as tmp:
         # Each page is served with the scheme it was published with: several saved pages
         # run an inline "upgrade to https" redirect that would otherwise leave the capture.
         with serve(tmp, routes=routes) as site, serve_tls(tmp, routes) as tls_site:
             def local_url(p):
                 https = p["url"].startswith("https:") and tls_site is not None
-                return (tls_site if https else site).url(f"{p['id']}.html")
-            by_url = {local_url(p): p for p in pages}
+                return (tls_site if https else site).url(page_path(p))
+            urls = [local_url(p) for p in pages]
             done = [0]
 
             def progress(outcome):
                 done[0] += 1
-                p = by_url[outcome.url]
+                p = page_of_url(outcome.url, by_path)
                 p["seconds"] = outcome.seconds
                 p["error"] = None if outcome.ok else outcome.error
                 if not quiet:
                     mark = "ok " if outcome.ok else "ERR"
-                    print(f"  [{done[0]:3d}/{len(pages)}] {mark} {outcome.seconds:5.1f}s {p['id'][:12]} "
+                    print(f"  [{done[0]:3d}/{len(pages)}] {mark} {outcome.seconds:5.1f}s {p['set'][:10]:<10} {p['id'][:16]} "
                           f"{outcome.word_count if outcome.ok else outcome.error}", file=sys.stderr, flush=True)
 
             opts = CaptureOptions(block_outside=True, timeout=timeout)
-            capture_urls(list(by_url), db_path, opts, concurrency=concurrency, on_outcome=progress)
-            db = sqlite3.connect(db_path)
-            rows = db.execute(
-                "select a.url, a.text, a.id, r.html_gz, a.title from articles a "
-                "left join rendered_pages r on r.article_id = a.id").fetchall()
-            db.close()
-            for url, text, _aid, html_gz, _title in rows:
-                p = by_url.get(url)
-                if p is None:
-                    continue
-                p["pagekeep"] = text or ""
-                p["rendered"] = gzip.decompress(html_gz).decode("utf-8") if html_gz else None
-                p["final_url"] = url
+            capture_urls(urls, db_path, opts, concurrency=concurrency, on_outcome=progress)
+            load_offline(pages, db_path, texts=True)
 
 
 @contextmanager
@@ -159,19 +138,22 @@ class _TLSSite:
         return f"https://{self.site.host}:{self.site.port}/{path.lstrip('/')}"
 
 
-def load_offline(pages: list[dict], db_path: str) -> None:
+def load_offline(pages: list[dict], db_path: str, texts: bool = False) -> None:
+    """Attach what an earlier (or this) run stored: rendered HTML, and the stored text if asked."""
+    by_path = {page_path(p): p for p in pages}
     db = sqlite3.connect(db_path)
-    rows = db.execute("select a.url, r.html_gz, a.capture_seconds from articles a "
-                      "join rendered_pages r on r.article_id = a.id order by a.id").fetchall()
+    rows = db.execute("select a.url, r.html_gz, a.capture_seconds, a.text, a.final_url from articles a "
+                      "left join rendered_pages r on r.article_id = a.id order by a.id").fetchall()
     db.close()
-    by_id = {p["id"]: p for p in pages}
-    for url, html_gz, secs in rows:
-        pid = Path(urlsplit(url).path).name.split(".")[0]
-        p = by_id.get(pid)
-        if p is not None:
-            p["rendered"] = gzip.decompress(html_gz).decode("utf-8")
-            p["final_url"] = url
-            p["seconds"] = secs
+    for url, html_gz, secs, text, final_url in rows:
+        p = page_of_url(url, by_path)
+        if p is None:
+            continue
+        p["rendered"] = gzip.decompress(html_gz).decode("utf-8") if html_gz else None
+        p["final_url"] = final_url or url
+        p["seconds"] = secs
+        if texts:
+            p["pagekeep"] = text or ""
 
 
 def reextract(pages: list[dict], use_for_score: bool) -> int:
@@ -216,7 +198,12 @@ def run_baselines(pages: list[dict]) -> None:
 
     for p in pages:
         t0 = time.perf_counter()
-        p["trafilatura"] = trafilatura.extract(p["html"], include_comments=False) or ""
+        # as each set's README ran it: the snippet set gives trafilatura the raw bytes
+        source = p["raw"] if SETS[p["set"]]["kind"] == "snippets" else p["html"]
+        try:
+            p["trafilatura"] = trafilatura.extract(source, include_comments=False) or ""
+        except Exception:
+            p["trafilatura"] = ""
         p["trafilatura_seconds"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         try:
@@ -224,6 +211,20 @@ def run_baselines(pages: list[dict]) -> None:
         except Exception:
             p["readability"] = ""
         p["readability_seconds"] = time.perf_counter() - t0
+
+
+def score(pages: list[dict], key: str) -> dict:
+    """The set's own metric over (truth, what `key` extracted)."""
+    pairs = [(p["truth"], p.get(key)) for p in pages]
+    if pages and SETS[pages[0]["set"]]["kind"] == "snippets":
+        return snippet_summary(pairs)
+    return summarise(pairs)
+
+
+def page_score(p: dict, key: str = "pagekeep") -> tuple[float, float, float]:
+    if SETS[p["set"]]["kind"] == "snippets":
+        return snippet_page_score(p["truth"], p.get(key))
+    return page_f1(p["truth"], p.get(key))
 
 
 # ---------------------------------------------------------------- fixtures (metadata)
@@ -292,10 +293,76 @@ def median(xs):
     return statistics.median(xs) if xs else float("nan")
 
 
+SYSTEMS = [("pagekeep", "seconds"), ("trafilatura", "trafilatura_seconds"), ("readability", "readability_seconds")]
+
+
+def report_set(name: str, pages: list[dict], label: str, baselines: bool, worst: int) -> dict:
+    spec = SETS[name]
+    print(f"\n{name}: {len(pages)} pages, "
+          + ("snippets, trafilatura's micro F1" if spec["kind"] == "snippets" else "article bodies, shingle F1"))
+    print(f"  {'extractor':<30} {'F1':>6} {'prec':>6} {'recall':>6} {'acc':>6} {'s/page':>7}")
+    names = {"pagekeep": label, "trafilatura": "trafilatura 2.3.1 (no comments)", "readability": "readability-lxml 0.9"}
+    out = {}
+    for key, tkey in SYSTEMS if baselines else SYSTEMS[:1]:
+        m = score(pages, key)
+        out[key] = m
+        print(f"  {names[key]:<30} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m['accuracy']:6.3f} "
+              f"{median(p.get(tkey) for p in pages):7.3f}")
+    failed = [p for p in pages if p.get("pagekeep") is None]
+    if failed:
+        print(f"  pagekeep failed on {len(failed)} page(s): "
+              + ", ".join(f"{p['id'][:16]} ({p.get('error')})" for p in failed[:20]))
+    for p in pages:
+        p["p"], p["r"], p["f1"] = page_score(p)
+    if worst:
+        print(f"  worst {worst} for pagekeep:")
+        for p in sorted(pages, key=lambda p: (p["f1"], p["r"]))[:worst]:
+            extra = ""
+            if spec["kind"] == "snippets":
+                from extraction_sets import snippet_counts
+                _, _, _, _, missed, leaked = snippet_counts(p["truth"], p.get("pagekeep"))
+                extra = f" missed {missed[:2]} leaked {leaked[:2]}"
+            print(f"    {p['id'][:24]:<24} F1 {p['f1']:5.3f} P {p['p']:5.3f} R {p['r']:5.3f}  "
+                  f"{urlsplit(p['url']).hostname or ''}{extra}")
+    return out
+
+
+def print_summary(results: dict) -> None:
+    print("\nall sets, one run (F1 by each set's own metric):")
+    print(f"  {'set':<20} {'pagekeep':>8} {'trafil.':>8} {'readab.':>8} {'margin':>8}")
+    for name, m in results.items():
+        if "trafilatura" not in m:
+            print(f"  {name:<20} {m['pagekeep']['f1']:8.3f}")
+            continue
+        best = max(m["trafilatura"]["f1"], m["readability"]["f1"])
+        print(f"  {name:<20} {m['pagekeep']['f1']:8.3f} {m['trafilatura']['f1']:8.3f} {m['readability']['f1']:8.3f} "
+              f"{m['pagekeep']['f1'] - best:+8.3f}")
+
+
+def print_fixtures(fx: dict | None) -> None:
+    print()
+    if fx is None:
+        print("fixture metadata: tests/site_expectations.json not found, skipped")
+        return
+    s = fx["summary"]
+    print("fixture pages (tests/site): metadata accuracy")
+    for key in ("title", "byline", "published"):
+        ok, n = s[key]
+        print(f"  {key:<10} {ok}/{n}")
+    if s["body_f1_min"] is not None:
+        print(f"  body token F1: min {s['body_f1_min']:.3f}; boilerplate strings leaked: {s['leaks']}")
+    for r in fx["pages"]:
+        bad = [k for k in ("title", "byline", "published") if r.get(k) is False]
+        extra = f" body F1 {r['body_f1']:.3f}" if "body_f1" in r else ""
+        leaks = f" leaked {r['boilerplate_leaked']}" if r.get("boilerplate_leaked") else ""
+        print(f"  {r['page']:<32} {'captured' if r['captured'] else 'FAILED'}{extra}"
+              f"{' wrong: ' + ', '.join(bad) if bad else ''}{leaks}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark folder (html/, ground-truth.json)")
-    ap.add_argument("--limit", type=int, help="only the first N pages (sorted by id)")
+    ap.add_argument("--set", action="append", choices=list(SETS), help="one set (repeatable); default: all three")
+    ap.add_argument("--limit", type=int, help="only the first N pages of each set (sorted by id)")
     ap.add_argument("--only", action="append", default=[], help="page id or id prefix (repeatable)")
     ap.add_argument("--concurrency", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=60.0, help="per-capture timeout, seconds")
@@ -303,12 +370,15 @@ def main(argv=None) -> int:
     ap.add_argument("--offline", metavar="DB", help="re-run extract() on rendered HTML stored in DB instead of capturing")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--no-fixtures", action="store_true")
-    ap.add_argument("--worst", type=int, default=10, help="list the N worst pages for pagekeep")
+    ap.add_argument("--worst", type=int, default=10, help="list the N worst pages of each set for pagekeep")
     ap.add_argument("--json", type=Path, help="write per-page results here")
     ap.add_argument("-q", "--quiet", action="store_true")
     args = ap.parse_args(argv)
 
-    pages = load_pages(args.data, args.limit, args.only)
+    names = args.set or list(SETS)
+    by_set = {n: load_set(n, args.limit, args.only) for n in names}
+    by_set = {n: ps for n, ps in by_set.items() if ps}
+    pages = [p for ps in by_set.values() for p in ps]
     if not pages:
         print("no pages selected", file=sys.stderr)
         return 2
@@ -324,65 +394,23 @@ def main(argv=None) -> int:
             os.remove(args.keep_db)
         run_pagekeep(pages, db_path, args.concurrency, args.timeout, args.quiet)
         mismatches = reextract(pages, use_for_score=False)
-        label = "pagekeep"
+        label = "pagekeep (full capture)"
         if not args.keep_db:
             shutil.rmtree(os.path.dirname(db_path), ignore_errors=True)
     if not args.no_baselines:
         run_baselines(pages)
 
-    systems = [(label, "pagekeep", "seconds")]
-    if not args.no_baselines:
-        systems += [("trafilatura (no comments)", "trafilatura", "trafilatura_seconds"),
-                    ("readability-lxml", "readability", "readability_seconds")]
-    print()
-    print(f"{len(pages)} pages from {args.data}")
-    print(f"{'extractor':<32} {'F1':>6} {'prec':>6} {'recall':>6} {'acc':>6} {'s/page':>7}")
-    scores = {}
-    for name, key, tkey in systems:
-        m = summarise([(p["truth"], p.get(key)) for p in pages])
-        scores[key] = m
-        print(f"{name:<32} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f} {m['accuracy']:6.3f} "
-              f"{median(p.get(tkey) for p in pages):7.3f}")
-    failed = [p for p in pages if p.get("pagekeep") is None]
-    print(f"pagekeep extraction step alone: median {median(p.get('extract_seconds') for p in pages):.3f} s/page")
-    if failed:
-        print(f"pagekeep failed on {len(failed)} page(s): " + ", ".join(f"{p['id'][:12]} ({p.get('error')})" for p in failed))
+    results = {name: report_set(name, ps, label, not args.no_baselines, args.worst) for name, ps in by_set.items()}
+    print(f"\npagekeep extraction step alone: median {median(p.get('extract_seconds') for p in pages):.3f} s/page")
     if mismatches:
         print(f"note: offline re-extraction differed from the stored text on {mismatches} page(s)")
-    if "trafilatura" in scores:
-        print(f"pagekeep - trafilatura: F1 {scores['pagekeep']['f1'] - scores['trafilatura']['f1']:+.3f}")
-
-    for p in pages:
-        p["p"], p["r"], p["f1"] = page_f1(p["truth"], p.get("pagekeep"))
-    if args.worst:
-        print(f"\nworst {args.worst} pages for pagekeep:")
-        print(f"  {'id':<12} {'F1':>5} {'prec':>5} {'rec':>5}  host")
-        for p in sorted(pages, key=lambda p: p["f1"])[:args.worst]:
-            print(f"  {p['id'][:12]} {p['f1']:5.3f} {p['p']:5.3f} {p['r']:5.3f}  {urlsplit(p['url']).hostname}")
-
+    print_summary(results)
     if not args.no_fixtures and not args.offline:
-        fx = run_fixtures(min(args.concurrency, 2), args.timeout)
-        print()
-        if fx is None:
-            print("fixture metadata: tests/site_expectations.json not found, skipped")
-        else:
-            s = fx["summary"]
-            print("fixture pages (tests/site): metadata accuracy")
-            for key in ("title", "byline", "published"):
-                ok, n = s[key]
-                print(f"  {key:<10} {ok}/{n}")
-            if s["body_f1_min"] is not None:
-                print(f"  body token F1: min {s['body_f1_min']:.3f}; boilerplate strings leaked: {s['leaks']}")
-            for r in fx["pages"]:
-                bad = [k for k in ("title", "byline", "published") if r.get(k) is False]
-                extra = f" body F1 {r['body_f1']:.3f}" if "body_f1" in r else ""
-                leaks = f" leaked {r['boilerplate_leaked']}" if r.get("boilerplate_leaked") else ""
-                print(f"  {r['page']:<32} {'captured' if r['captured'] else 'FAILED'}{extra}"
-                      f"{' wrong: ' + ', '.join(bad) if bad else ''}{leaks}")
+        print_fixtures(run_fixtures(min(args.concurrency, 2), args.timeout))
     print(f"\ntotal wall time {time.monotonic() - t_start:.0f} s")
 
     if args.json:
-        keep = ("id", "url", "f1", "p", "r", "seconds", "extract_seconds", "error")
+        keep = ("id", "set", "url", "f1", "p", "r", "seconds", "extract_seconds", "error")
         args.json.write_text(json.dumps([{k: p.get(k) for k in keep} for p in pages], indent=1))
     return 0
 
