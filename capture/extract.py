@@ -42,9 +42,17 @@ def count_words(text: str) -> int:
     return len(WORD_RE.findall(text or ""))
 
 
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+
+
+def parse_html(html: str | None):
+    """lxml refuses a str that carries an XML declaration (XHTML pages); drop it first."""
+    return lxml_html.fromstring(_XML_DECL.sub("", html or "", count=1) or "<html></html>")
+
+
 def visible_tree(rendered_html: str):
     """Parse the rendered page, dropping what the browser marked invisible or removed."""
-    doc = lxml_html.fromstring(rendered_html or "<html></html>")
+    doc = parse_html(rendered_html)
     for el in doc.xpath("//template[@shadowrootmode]"):
         el.drop_tag()  # a web component's shadow content, serialized in place: part of the page
     for el in doc.xpath("//*[@data-pk-hidden or @data-pk-removed]"):
@@ -102,7 +110,9 @@ def _readability_text(tree_html: str) -> str:
 def _candidates(doc, url: str):
     """Metadata run (trafilatura defaults) plus the texts each extractor chose."""
     cleaned = lxml_html.tostring(doc, encoding="unicode")
-    default = _run_trafilatura(cleaned, url, with_metadata=True)
+    # htmldate's extensive search turns a footer's "© 2023" into 2023-01-01: no guessing.
+    default = _run_trafilatura(cleaned, url, with_metadata=True,
+                               date_extraction_params={"original_date": True, "extensive_search": False})
     precise = _run_trafilatura(cleaned, url, favor_precision=True)
     outputs = {"default": _doc_text(default), "precision": _doc_text(precise), "readability": _readability_text(cleaned)}
     return default, outputs
@@ -129,7 +139,7 @@ def _page_lost_text(paragraphs: list[str], source_html: str) -> bool:
     """Cheap test before any extraction of the served document: does it hold far more
     words than were extracted from the rendered page?"""
     try:
-        src = lxml_html.fromstring(source_html)
+        src = parse_html(source_html)
     except Exception:
         return False
     body = src.find("body")
@@ -156,7 +166,7 @@ def extract(rendered_html: str, url: str, source_html: str | None = None) -> Ext
     paragraphs = [b.text for b in choice.blocks]
     if source_html and _page_lost_text(paragraphs, source_html):
         text = "\n\n".join(paragraphs)
-        src_doc = lxml_html.fromstring(source_html)
+        src_doc = parse_html(source_html)
         src_text = _doc_text(_run_trafilatura(lxml_html.tostring(src_doc, encoding="unicode"), url, favor_precision=True))
         if count_words(src_text) >= 2 * max(50, count_words(text)) and _overlap(text, src_text) < 0.3:
             _, src_outputs = _candidates(src_doc, url)

@@ -6,12 +6,15 @@ next; trafilatura/htmldate fill what is left from the page itself.
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from lxml import html as lxml_html
+
+from . import byline, dates, headline
 
 ARTICLE_TYPES = {
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
@@ -33,7 +36,7 @@ def _text(value) -> str | None:
         value = next((v for v in (_text(x) for x in value) if v), None)
     if value is None:
         return None
-    value = re.sub(r"\s+", " ", str(value)).strip()
+    value = re.sub(r"\s+", " ", htmllib.unescape(str(value))).strip()
     return value or None
 
 
@@ -125,41 +128,17 @@ def _parse_loose(value: str) -> str | None:
     return found or None
 
 
-BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|de|av|af|od|autor(?:in)?:?|author:?|texte?:?)\s+", re.I)
-
-
-def _clean_byline(value: str | None, site: str | None) -> str | None:
-    if not value:
-        return None
-    value = BYLINE_PREFIX.sub("", value).strip(" |,·-")
-    if re.match(r"https?://", value) or len(value) > 120:
-        return None
-    if site and value.lower() == site.lower():
-        return value
-    return value or None
-
-
-TITLE_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ")  # between a headline and the site in <title>
-
-
-def _strip_site(title: str | None, site: str | None) -> str | None:
-    if not title:
-        return None
-    if site:
-        for sep in TITLE_SEPS:
-            if title.endswith(sep + site):
-                return title[: -len(sep + site)].strip()
-            if title.startswith(site + sep):
-                return title[len(site + sep):].strip()
-    return title.strip()
+TITLE_SEPS = headline.SEPS[:6]  # between a headline and the site in <title>
 
 
 def _fold(s: str | None) -> str:
     return re.sub(r"\s+", " ", s or "").strip().casefold()
 
 
-def _site_from_title(page_title: str | None, headline: str | None) -> str | None:
-    """'Headline | Site' (or 'Site - Headline'): the part beside the headline names the site."""
+def _site_from_title(page_title: str | None, headline: str | None, shown: bool = False) -> str | None:
+    """'Headline | Site' (or 'Site - Headline'): the part beside the headline names the site.
+    A `shown` heading (an <h1>) may be the site's logo instead, so it counts only when it is
+    the longer part."""
     if not page_title or not headline:
         return None
     t, h = _fold(page_title), _fold(headline)
@@ -174,44 +153,37 @@ def _site_from_title(page_title: str | None, headline: str | None) -> str | None
         if sep in rest:  # 'Headline | Section | Site': the outermost part is the site
             parts = rest.split(sep)
             rest = (parts[-1] if t.startswith(h) else parts[0]).strip()
+        if shown and len(rest.split()) >= len(headline.split()):
+            return None
         if rest and len(rest) <= 60 and len(rest.split()) <= 6 and not rest[0].islower():  # a name, not a clause
             return rest
     return None
 
 
-BYLINE_CLASS = ("byline", "author", "autor", "auteur", "autore", "writer")
+BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(byline|author|autor|auteur|autore|writer|verfasser)(?:$|[\s_-]|name)", re.I)
+BYLINE_OFF = re.compile(r"(?:^|[\s_-])(comments?|comment-form|reply|respond|sidebar|widget|related|footer|nav|menu|"
+                        r"author-?box|author-?bio|about-?author|follow)(?:$|[\s_-])", re.I)
+BY_LINE = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|przez|posted by|written by)\s+\S", re.I)
 
 
-def _visible_byline(doc) -> str | None:
-    """A byline only shown on the page: an author-marked element, or a short 'By …' line."""
-    marked = doc.xpath(
-        "//*[@rel='author' or @itemprop='author' or " + " or ".join(
-            f"contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), '{c}')"
-            for c in BYLINE_CLASS) + "]")
-    prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span or self::i or self::em or self::b or self::strong or "
-                                  "self::small or self::address][string-length(normalize-space()) < 100]")
-                if BYLINE_PREFIX.match(el.text_content() or "") and not len(el)]
-    for el in marked + prefixed:
-        raw = re.sub(r"\s+", " ", el.text_content() or "").strip()
-        if not raw or len(raw) > 120:
-            continue
-        name = BYLINE_PREFIX.sub("", raw)
-        name = re.split(r"\s+[|·•–—/]\s+|,\s*\d|\s+\d{1,2}[./]\d{1,2}[./]\d{2,4}|\s+\d{4}-\d{2}-\d{2}", name)[0].strip(" |,·-")
-        if _looks_like_name(name):
-            return name
-    return None
+def _in_byline_off_region(el) -> bool:
+    while el is not None:
+        if isinstance(el.tag, str) and el.tag in ("form", "nav", "footer", "aside", "textarea", "label", "button"):
+            return True
+        if BYLINE_OFF.search(f"{el.get('class') or ''} {el.get('id') or ''}"):
+            return True
+        el = el.getparent()
+    return False
 
 
-NAME_PARTICLES = {"van", "von", "der", "den", "de", "da", "di", "del", "della", "du", "le", "la", "y", "e", "and", "und",
-                  "et", "&", "bin", "ibn", "al", "el", "ter", "ten", "zu", "dos", "das"}
-
-
-def _looks_like_name(name: str) -> bool:
-    """'Hauke Petersen', 'Ana de la Cruz and Li Wei', 'سارة الخطيب' -- not 'nieuwe brug is open.'"""
-    words = name.split()
-    if not 1 <= len(words) <= 8 or re.search(r"\d|@|https?:|[!?;:]$|[a-z]{2,}\.$", name):
-        return False
-    return all(w.lower() in NAME_PARTICLES or not w[0].islower() for w in words) and not words[0][0].islower()
+def _visible_bylines(doc) -> list[str]:
+    """Bylines only shown on the page: author-marked elements, then short 'By …' lines."""
+    marked = [el for el in doc.iter() if isinstance(el.tag, str) and (
+        el.get("rel") == "author" or el.get("itemprop") == "author" or BYLINE_CLASS.search(el.get("class") or ""))]
+    prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span or self::i or self::em or self::b or "
+                                       "self::strong or self::small or self::address][string-length(normalize-space()) < 100]")
+                if not len(el) and BY_LINE.match(el.text_content() or "")]
+    return [el.text_content() for el in marked + prefixed if not _in_byline_off_region(el)]
 
 
 def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
@@ -220,49 +192,36 @@ def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
     meta = _meta(doc)
     tm = trafilatura_meta
 
-    h1 = None
-    for node in doc.xpath("//h1[not(ancestor-or-self::*[@data-pk-hidden])]"):
-        t = _text(node.text_content())
-        if t:
-            h1 = t
-            break
     page_title = _text(doc.findtext(".//title"))
     site = (
         _text((ld.get("publisher") or {}) if isinstance(ld.get("publisher"), (dict, list)) else ld.get("publisher"))
         or meta.get("og:site_name")
         or meta.get("application-name")
         or next((s for s in (_site_from_title(page_title, h) for h in
-                             (_text(ld.get("headline")), meta.get("og:title"), h1, tm.title if tm else None)) if s), None)
+                             (_text(ld.get("headline")), meta.get("og:title"))) if s), None)
+        or next((s for s in (_site_from_title(page_title, h, shown=True) for h in headline.headings(doc, "h1")) if s), None)
         or (tm.sitename if tm else None)
+        or (headline.split_tail(page_title)[1] if page_title else None)
     )
-    title = (
-        _text(ld.get("headline") or ld.get("name"))
-        or _strip_site(meta.get("og:title") or meta.get("twitter:title"), site)
-        or h1
-        or (tm.title if tm else None)
-        or _strip_site(page_title, site)
-    )
+    canonical = _canonical(doc, meta, ld)
+    title = headline.choose(
+        doc, declared=_text(ld.get("headline") or (ld.get("name") if _types(ld) - {"webpage"} else None)),
+        og=meta.get("og:title") or meta.get("twitter:title"), page_title=page_title,
+        extracted=tm.title if tm else None, site=site, urls=[canonical, meta.get("og:url"), url])
     authors = [a for a in (_text(x) for x in _as_list(ld.get("author"))) if a]
-    byline = ", ".join(dict.fromkeys(authors)) if authors else None
-    byline = _clean_byline(
-        byline
-        or meta.get("author")
-        or meta.get("article:author")
-        or meta.get("parsely-author")
-        or meta.get("sailthru.author")
-        or meta.get("dc.creator")
-        or (tm.author if tm else None)
-        or _visible_byline(doc),
-        site,
-    )
+    declared = ", ".join(dict.fromkeys(a for a in (byline.best([x]) for x in authors) if a)) or None
+    author = declared or byline.best([
+        meta.get("author"), meta.get("article:author"), meta.get("parsely-author"), meta.get("sailthru.author"),
+        meta.get("dc.creator"), *_visible_bylines(doc), (tm.author, True) if tm and tm.author else None])
     published = (
         iso_datetime(ld.get("datePublished") or ld.get("dateCreated"))
         or iso_datetime(meta.get("article:published_time") or meta.get("og:published_time")
                         or meta.get("datepublished") or meta.get("date") or meta.get("pubdate")
                         or meta.get("publish-date") or meta.get("parsely-pub-date") or meta.get("sailthru.date")
                         or meta.get("dc.date") or meta.get("dcterms.created") or meta.get("dc.date.issued"))
-        or _visible_time(doc)
+        or dates.visible_time(doc, iso_datetime)
         or iso_datetime(tm.date if tm else None)
+        or dates.near_headline(doc)
     )
     modified = iso_datetime(ld.get("dateModified")) or iso_datetime(
         meta.get("article:modified_time") or meta.get("og:updated_time") or meta.get("dcterms.modified")
@@ -270,16 +229,11 @@ def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
     )
     image = ld.get("image") or ld.get("thumbnailUrl")
     image_url = _text(image[0] if isinstance(image, list) and image else image) or meta.get("og:image") or meta.get("twitter:image") or (tm.image if tm else None)
-    canonical = None
-    for link in doc.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANONICAL", "canonical"), " "), " canonical ")]'):
-        canonical = link.get("href").strip()
-        break
-    canonical = canonical or meta.get("og:url") or _text(ld.get("url") if isinstance(ld.get("url"), str) else None)
     lang_attr = doc.get("lang") or doc.get("xml:lang") or _text(ld.get("inLanguage")) or meta.get("og:locale") or meta.get("content-language") or (tm.language if tm else None)
     description = meta.get("description") or meta.get("og:description") or _text(ld.get("description")) or (tm.description if tm else None)
     return {
         "title": title,
-        "byline": byline,
+        "byline": author,
         "published": published,
         "modified": modified,
         "site_name": _text(site),
@@ -290,12 +244,10 @@ def extract_metadata(html: str, url: str, trafilatura_meta=None) -> dict:
     }
 
 
-def _visible_time(doc) -> str | None:
-    for node in doc.xpath("//time[@datetime][not(ancestor-or-self::*[@data-pk-hidden])]"):
-        iso = iso_datetime(node.get("datetime"))
-        if iso:
-            return iso
-    return None
+def _canonical(doc, meta: dict, ld: dict) -> str | None:
+    for link in doc.xpath('//link[@href and contains(concat(" ", translate(@rel, "CANONICAL", "canonical"), " "), " canonical ")]'):
+        return link.get("href").strip()
+    return meta.get("og:url") or _text(ld.get("url") if isinstance(ld.get("url"), str) else None)
 
 
 def normalise_lang(value: str | None) -> str | None:
