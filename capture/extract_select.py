@@ -26,7 +26,10 @@ from dataclasses import dataclass
 
 from .extract_blocks import HEADINGS, Block
 
-TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+# Word tokens; Chinese and Japanese are written without spaces, so each character is a token there
+# (a whole paragraph would otherwise be one or two "words" and never look like prose).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+", re.UNICODE)
 SENTENCE_END = re.compile(r"[.!?…。！？:;\"”’»)\]]\s*$")
 
 # class/id words of regions that are not the story even inside the article element.

@@ -176,3 +176,37 @@ def test_repeated_paragraphs_are_kept_but_a_repeated_credit_is_not():
                  "http://127.0.0.1/plan")
     assert ex.paragraphs.count(step) == 2
     assert "picture desk" not in ex.text
+
+
+ZH_POST = [
+    "那年夏天我第一次独自去西北旅行，火车在戈壁上开了整整两天两夜才到敦煌",
+    "到站的时候天刚亮，空气里有一股干燥的沙土味道，站台上只有几个背着大包的年轻人",
+    "我在青年旅舍放下行李就去了鸣沙山，沙丘比想象中高得多，爬到顶上已经满身是汗",
+    "傍晚的月牙泉安静得让人不敢大声说话，夕阳把整片沙漠染成了金红色",
+    "第二天一早我跟着当地的向导去了莫高窟，洞窟里的壁画颜色虽然已经褪去很多，但线条依然清晰",
+    "离开敦煌的那天下起了小雨，这在沙漠里非常少见，司机说这是好兆头",
+]
+JA_STORY = [
+    "市によりますと、新しい図書館は駅前の再開発地区に建てられ、来年の春に開館する予定です",
+    "建物は三階建てで、子ども向けの読書室や学習スペースのほか、地域の歴史を紹介する展示室も設けられます",
+    "市の担当者は、多くの市民が気軽に立ち寄れる場所にしたいと話しています",
+    "建設費はおよそ四十億円で、国の補助金も活用するということです",
+    "開館に合わせて、蔵書の数はこれまでの二倍近くに増やす計画です",
+]
+
+
+def test_a_chinese_post_keeps_every_paragraph_not_its_promo_line():
+    promo = "扫码关注 WeChat 公众号 travel2023，每周五晚 8 点准时推送 3 篇精选游记，点击下方按钮立即订阅！"
+    body = ('<div class="nav"><a href="/">首页</a> <a href="/travel">旅行</a></div><div class="entry">'
+            f'<h1>一个人的西北之旅</h1><div class="entry-content">{paras(ZH_POST)}<p class="ad">{promo}</p></div></div>'
+            '<div class="aside"><h3>热门文章</h3><ul><li><a href="/1">云南十日游完整攻略分享</a></li></ul></div>')
+    ex = extract(f"<html lang='zh'><head><title>一个人的西北之旅</title></head><body>{body}</body></html>", "http://127.0.0.1/zh")
+    assert ex.paragraphs == ZH_POST
+
+
+def test_a_japanese_story_in_a_table_layout_keeps_every_paragraph():
+    rows = "".join(f"<tr><td class='honbun'>{p}。</td></tr>" for p in JA_STORY)
+    body = ("<table><tr><td class='menu'><a href='/'>トップ</a><br><a href='/news'>ニュース</a></td>"
+            f"<td><span class='midashi'>駅前に新しい図書館</span><table>{rows}</table></td></tr></table>")
+    ex = extract(f"<html lang='ja'><head><title>駅前に新しい図書館</title></head><body>{body}</body></html>", "http://127.0.0.1/ja")
+    assert ex.paragraphs == [p + "。" for p in JA_STORY]
