@@ -78,3 +78,92 @@ def test_a_sentence_that_starts_like_a_byline_is_not_taken_for_one():
     m = extract_metadata(doc("<title>Brug</title>", "<h1>Brug</h1><p>De nieuwe brug is eindelijk open.</p>"
                              "<p>Par ailleurs, la ville rouvre ses bains.</p>", lang="nl"), "https://example.test/a")
     assert m["byline"] is None
+
+
+# ---------------------------------------------------------------- the headline, never a sidebar or the site
+
+def blog(title_tag: str, body: str, head: str = "") -> str:
+    return f"<html><head><title>{title_tag}</title>{head}</head><body>{body}</body></html>"
+
+
+def test_a_sidebar_greeting_in_h1_is_not_the_title():
+    html = blog("Notes on slow bread — Crumb Journal",
+                '<div class="sidebar-intro"><h1>Hi, I\'m Nicolas.</h1><p>I bake on weekends.</p></div>'
+                '<main><h2 class="entry-title">Notes on slow bread</h2><p>Long fermentation changes everything.</p></main>')
+    assert extract_metadata(html, "https://crumb.example/slow-bread")["title"] == "Notes on slow bread"
+
+
+def test_a_widget_heading_is_not_the_title():
+    html = blog("Rainfall in March broke a record | Valley Weather Desk",
+                '<section class="widget"><h1>About This Site</h1><p>Weather news since 1998.</p></section>'
+                '<div class="post"><h3>Rainfall in March broke a record</h3><p>Gauges filled twice.</p></div>')
+    assert extract_metadata(html, "https://valley.example/rain")["title"] == "Rainfall in March broke a record"
+
+
+def test_the_site_name_in_the_logo_heading_is_not_the_title():
+    html = blog("Harvest festival moves to the old quay · Portside Daily",
+                '<header><h1><a href="/">Portside Daily</a></h1></header>'
+                '<article><p>The harvest festival will move to the old quay this year.</p></article>')
+    m = extract_metadata(html, "https://portside.example/harvest")
+    assert m["title"] == "Harvest festival moves to the old quay"
+    assert m["site_name"] == "Portside Daily"
+
+
+def test_a_heading_of_another_block_is_not_the_title():
+    html = blog("Tram line four reopens after repairs",
+                '<div class="teaser-list"><h1>Most read this week</h1><a href="/x">Other story</a></div>'
+                '<div class="story"><p>Tram line four reopened on Monday after three weeks of repairs.</p></div>')
+    assert extract_metadata(html, "https://city.example/tram")["title"] == "Tram line four reopens after repairs"
+
+
+def test_a_title_that_is_only_the_site_name_gives_way_to_the_headline():
+    html = blog("Portside Daily", '<h1>Harvest festival moves to the old quay</h1><p>Text.</p>',
+                head='<meta property="og:site_name" content="Portside Daily">')
+    assert extract_metadata(html, "https://portside.example/h")["title"] == "Harvest festival moves to the old quay"
+
+
+# ---------------------------------------------------------------- bylines are names, or empty
+
+def test_interface_text_is_never_a_byline():
+    for markup in ['<div class="author-follow"><button>Follow Author</button></div>',
+                   '<span class="author-name">Username</span>',
+                   '<div class="navbox authority-control">Authority control</div>',
+                   '<p class="comment-form-author"><label for="author">Name</label><input id="author"></p>',
+                   '<meta name="author" content="admin">']:
+        html = blog("Tram line four reopens", f"<h1>Tram line four reopens</h1>{markup}<p>Story.</p>")
+        assert extract_metadata(html, "https://city.example/tram")["byline"] is None, markup
+
+
+def test_a_date_beside_the_name_is_not_glued_onto_it():
+    for markup, name in [('<p class="byline">By Joshua Sokol May 5, 2020</p>', "Joshua Sokol"),
+                         ('<div class="meta"><span rel="author">Ines Varga</span> · 12. März 2024</div>', "Ines Varga"),
+                         ('<span class="autor">Texte : Élodie Marchand, le 3 juin 2023</span>', "Élodie Marchand")]:
+        html = blog("Story", f"<h1>Story</h1>{markup}<p>Text.</p>")
+        assert extract_metadata(html, "https://x.example/s")["byline"] == name, markup
+
+
+def test_a_surname_that_is_a_month_is_kept():
+    html = blog("Story", '<h1>Story</h1><p class="byline">By Brian May</p><p>Text.</p>')
+    assert extract_metadata(html, "https://x.example/s")["byline"] == "Brian May"
+
+
+# ---------------------------------------------------------------- dates as published, never guessed
+
+def test_a_copyright_year_is_not_a_publication_date():
+    from capture.extract import extract  # the whole path, trafilatura's date search included
+    html = blog("Story", "<h1>Story</h1><p>Text of the story, long enough to be one.</p><footer>© 2023 Portside Daily</footer>")
+    assert extract(html, "https://x.example/s").metadata["published"] is None
+
+
+def test_a_date_written_under_the_headline_is_found_in_several_languages():
+    for line, iso in [("<p class='dateline'>Publié le 3 juin 2023</p>", "2023-06-03"),
+                      ("<div>2023年5月12日 · 旅行</div>", "2023-05-12"),
+                      ("<span>Veröffentlicht am 12. März 2024</span>", "2024-03-12")]:
+        html = blog("Story", f"<h1>Story</h1>{line}<p>Text of the story.</p>")
+        assert extract_metadata(html, "https://x.example/s")["published"] == iso, line
+
+
+def test_a_sidebar_time_is_not_the_publication_date():
+    html = blog("Story", '<h1>Story</h1><p>Text.</p><aside class="recent-posts"><time datetime="2019-01-02">2 Jan</time></aside>'
+                '<div class="entry-meta"><time datetime="2024-02-03T10:00:00+01:00">3 Feb</time></div>')
+    assert extract_metadata(html, "https://x.example/s")["published"].startswith("2024-02-03")
