@@ -93,7 +93,7 @@ def visible_time(doc, iso) -> str | None:
     return None
 
 
-def near_headline(doc, limit: int = 60) -> str | None:
+def near_headline(doc, limit: int = 12) -> str | None:
     """A date written in the first short lines after the headline (a dateline, 'Posted on …')."""
     seen = 0
     for el in _after_headline(doc):

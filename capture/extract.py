@@ -59,7 +59,25 @@ def visible_tree(rendered_html: str):
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
+    _drop_heading_tools(doc)
     return doc
+
+
+_BRACKETED = re.compile(r"^\s*\[[^\]]{1,60}\]\s*$")
+
+
+def _drop_heading_tools(doc) -> None:
+    """'History[edit]': a bracketed link-only part of a heading is a tool (edit, source, hide),
+    not part of the section's name."""
+    for h in doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6"):
+        for el in list(h.iterdescendants()):
+            if not isinstance(el.tag, str) or el.getparent() is None:
+                continue
+            text = el.text_content()
+            links = "".join(a.text_content() for a in el.iter("a"))
+            if _BRACKETED.match(text) and links.strip() and len(re.sub(r"[\[\]|\s]", "", text)) <= len(
+                    re.sub(r"[|\s]", "", links)):
+                el.drop_tree()
 
 
 def _norm(s: str) -> str:

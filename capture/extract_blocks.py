@@ -48,6 +48,13 @@ def _tag(el) -> str:
     return el.tag.lower() if isinstance(el.tag, str) else ""
 
 
+def _pre_text(raw: str) -> str:
+    """Preformatted text (code, poetry, tables drawn in text) keeps its lines; blank lines are
+    squeezed out so that a blank line still only ever separates blocks in articles.text."""
+    lines = [ln.rstrip() for ln in raw.replace("\r\n", "\n").split("\n")]
+    return "\n".join(ln for ln in lines if ln.strip()).strip("\n")
+
+
 def blocks_of(root) -> list[Block]:
     """Blocks of `root` in document order (whitespace collapsed, empty ones dropped)."""
     blocks: list[Block] = []
@@ -57,7 +64,7 @@ def blocks_of(root) -> list[Block]:
     brs = [0]
 
     def flush():
-        text = _WS.sub(" ", "".join(buf)).strip()
+        text = _pre_text("".join(buf)) if _tag(owner[0]) == "pre" else _WS.sub(" ", "".join(buf)).strip()
         if text:
             blocks.append(Block(len(blocks), owner[0], text, min(link[0], len(text))))
         buf.clear()

@@ -137,6 +137,31 @@ def _widen(container, prose_of: dict, levels: int = 4):
     return container
 
 
+SIDE_TAGS = {"table", "div", "aside", "figure", "section", "dl", "ul"}
+
+
+def _floated_aside(el, container, column) -> bool:
+    """A box set beside the text (an infobox, a fact box, a pull quote floated right): inside the
+    article element but narrower than half the column and off to one side of it."""
+    if column is None:
+        return False
+    left, right = column
+    width = right - left
+    if width <= 0:
+        return False
+    for anc in _ancestors(el):
+        if anc is container:
+            return False
+        if anc.tag not in SIDE_TAGS:
+            continue
+        bx = box_of(anc) if anc.get("data-pk-box") else None
+        if bx is None or bx.w <= 0 or bx.w >= 0.5 * width:
+            continue
+        if bx.x >= left + 0.4 * width or bx.x + bx.w <= right - 0.4 * width:
+            return True
+    return False
+
+
 def _cut_at_comment_form(container, blocks: list[Block], toks, chosen: list[int]) -> list[int]:
     """A form with a free-text box inside the article element starts the reader comments:
     nothing after it (nor the short heading just before it) is the story."""
@@ -338,6 +363,8 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         if keep and b.link_density > 0.6 and (s < n_ext or b.tag != "li"):
             keep = False
         if keep and not in_column(i) and s < n_ext:
+            keep = False
+        if keep and not (prose and s >= n_ext) and _floated_aside(b.el, container, column):
             keep = False
         if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
             keep = False

@@ -118,6 +118,14 @@ def _names_site(part: str, site: str | None, names: set[str]) -> bool:
     return is_site(part, names)
 
 
+def _leading_part(title: str | None) -> str | None:
+    """The first part of a title cut by separators: by convention the headline's place."""
+    for sep in SEPS[:-1]:
+        if title and sep in title:
+            return title.split(sep)[0].strip() or None
+    return None
+
+
 def _off_story(el) -> bool:
     while el is not None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -148,11 +156,15 @@ def choose(doc, *, declared: str | None, og: str | None, page_title: str | None,
         t = strip_site(t, site, names)
         return t if t and not is_site(t, names) and t.casefold() not in GENERIC else None
 
-    declared, og, page_title = usable(declared), usable(og), usable(page_title)
+    declared, og, whole_title, page_title = usable(declared), usable(og), text(page_title), usable(page_title)
     if declared:
         return declared
     refs = [r for r in (og, page_title) if r]
     h1s, h2s = headings(doc, "h1"), headings(doc, "h2")
+    lead = _leading_part(whole_title)
+    for h in h1s + h2s:  # 'Headline - Whatever Else': the heading that is the title's first part
+        if lead and h.casefold() == lead.casefold() and usable(h):
+            return h
     for h in h1s:
         if any(agrees(h, r) for r in refs) and usable(h):
             return h
