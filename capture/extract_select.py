@@ -37,7 +37,8 @@ BOILER_RE = re.compile(
     r"(?:^|[\s_-])(share|sharing|social|related|newsletter|promo|subscri\w*|signup|sign-up|advert\w*|ads?|adslot|"
     r"sponsor\w*|comments?|byline|author|caption|credit|tags?|breadcrumbs?|recommend\w*|more-stories|read-?more|"
     r"popular|trending|footer|nav|navigation|menu|toolbar|disclaimer|outbrain|taboola|teaser|widget|sidebar|"
-    r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden|cmts?|tools?)(?:$|[\s_-])",
+    r"rail|inline-?related|embed-?related|most-?read|jump-?link|print|timestamp|dateline|meta|hidden|cmts?|tools?|"
+    r"references|reflist|footnotes|citations|bibliography)(?:$|[\s_-])",
     re.I,
 )
 # regions that are never the story, whatever the extractors say
@@ -191,6 +192,33 @@ def _cut_at_comment_form(container, blocks: list[Block], toks, chosen: list[int]
             and len(toks[kept[-1]]) <= 8:
         kept.pop()
     return kept
+
+
+# A heading that opens the readers' comments, in the languages pagekeep reads.
+_COMMENT_WORDS = (r"comments?|trackbacks?|pingbacks?|leave an? (?:reply|comment)|join the discussion|kommentare?|"
+                  r"kommentieren|commentaires?|laisser un commentaire|comentarios?|deja un comentario|commenti|"
+                  r"lascia un commento|reacties|kommentarer|komentarze|komentáře|комментари\w*|コメント|评论|評論|留言")
+_QUALIFIED = r"(?:\d+\s+)(?:responses?|replies)|(?:responses?|replies)(?=\s+(?:to|on)\b)"
+COMMENTS_HEADING = re.compile(
+    rf"^\W*(?:\d+\s+)?(?:{_COMMENT_WORDS}|{_QUALIFIED})"
+    r"(?:\s*\(?\d+\)?|\s+(?:on|to|for|zu|sur|a)\s+(?:this|diesem|ce|cet|cette|este|esta)\s+\w+|"
+    r"\s+(?:to|on|zu|à|a)\s+[“\"«„‘'].{0,150})?\s*:?\W*$", re.I)
+
+
+def _cut_at_comments_heading(container, blocks: list[Block], chosen: list[int]) -> list[int]:
+    """Old blog templates put the comments in the post's own element, after a 'Comments' heading
+    and nothing else to tell them apart: the story ends at that heading."""
+    if not chosen:
+        return chosen
+    first, last = chosen[0], chosen[-1]
+    cut = next((i for i in range(first + 1, last + 1) if (blocks[i].tag in HEADINGS or len(blocks[i].text) <= 40)
+                and COMMENTS_HEADING.match(blocks[i].text)), None)
+    if cut is None:
+        return chosen
+    before = sum(len(blocks[i].text) for i in chosen if i < cut)
+    if before < 150:  # a discussion may outgrow its post, but a post comes first
+        return chosen
+    return [i for i in chosen if i < cut]
 
 
 def _headline_matches(heading: str, title: str) -> bool:
@@ -374,6 +402,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             trace.append((i, keep, round(s, 1), prose, i in seeds, in_column(i), boilerplate_region(i), b.tag, b.text[:90]))
 
     chosen = _cut_at_comment_form(container, blocks, toks, chosen)
+    chosen = _cut_at_comments_heading(container, blocks, chosen)
     chosen_set = set(chosen)
     # a quoted post (tweet, pull quote) is kept whole: its attribution line is part of it
     quotes: dict = {}

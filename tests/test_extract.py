@@ -210,3 +210,23 @@ def test_a_japanese_story_in_a_table_layout_keeps_every_paragraph():
             f"<td><span class='midashi'>駅前に新しい図書館</span><table>{rows}</table></td></tr></table>")
     ex = extract(f"<html lang='ja'><head><title>駅前に新しい図書館</title></head><body>{body}</body></html>", "http://127.0.0.1/ja")
     assert ex.paragraphs == [p + "。" for p in JA_STORY]
+
+
+def test_comments_after_a_comments_heading_in_the_posts_own_element_are_cut():
+    comments = ["Great post, thanks for sharing all of this with us here today.",
+                "Posted by: Morgan | Mar 20, 2007 10:19 PM",
+                "I disagree with the second point, the timetable was never the real problem here.",
+                "Posted by: Sam | Mar 21, 2007 08:02 AM"]
+    html = page('<div class="content"><h3>Ferry timetable extended</h3>' + paras(STORY)
+                + "<p>Posted by Dana on March 20, 2007 | Permalink</p><h2>Comments</h2>" + paras(comments) + "</div>")
+    ex = extract(html, "http://127.0.0.1/blog")
+    assert ex.paragraphs[:len(STORY)] == STORY
+    assert not any(c in ex.text for c in comments)
+
+
+def test_a_discussion_section_of_an_article_is_kept():
+    findings = ["The survey found that most riders would use an earlier crossing if it ran every day of the week.",
+                "These results suggest the winter timetable could pay for itself within two or three years of service."]
+    html = page("<article><h1>Ferry timetable extended</h1>" + paras(STORY) + "<h2>Discussion</h2>" + paras(findings) + "</article>")
+    ex = extract(html, "http://127.0.0.1/report")
+    assert all(f in ex.paragraphs for f in findings)
