@@ -141,25 +141,26 @@ def _widen(container, prose_of: dict, levels: int = 4):
 SIDE_TAGS = {"table", "div", "aside", "figure", "section", "dl", "ul"}
 
 
-def _floated_aside(el, container, column) -> bool:
+def _floated_aside(el, container, column, beside: list) -> bool:
     """A box set beside the text (an infobox, a fact box, a pull quote floated right): inside the
-    article element but narrower than half the column and off to one side of it."""
+    article element, narrower than half the column, with story text running alongside it. In
+    normal flow blocks stack; a prose block whose box overlaps this one is flowing around a float."""
     if column is None:
         return False
-    left, right = column
-    width = right - left
+    width = column[1] - column[0]
     if width <= 0:
         return False
     for anc in _ancestors(el):
         if anc is container:
             return False
-        if anc.tag not in SIDE_TAGS:
+        if anc.tag not in SIDE_TAGS or not anc.get("data-pk-box"):
             continue
-        bx = box_of(anc) if anc.get("data-pk-box") else None
+        bx = box_of(anc)
         if bx is None or bx.w <= 0 or bx.w >= 0.5 * width:
             continue
-        if bx.x >= left + 0.4 * width or bx.x + bx.w <= right - 0.4 * width:
-            return True
+        for t in beside:
+            if min(t.y + t.h, bx.y + bx.h) - max(t.y, bx.y) > 4 and min(t.x + t.w, bx.x + bx.w) - max(t.x, bx.x) > 4:
+                return True
     return False
 
 
@@ -195,8 +196,8 @@ def _cut_at_comment_form(container, blocks: list[Block], toks, chosen: list[int]
 
 
 # A heading that opens the readers' comments, in the languages pagekeep reads.
-_COMMENT_WORDS = (r"comments?|trackbacks?|pingbacks?|leave an? (?:reply|comment)|join the discussion|kommentare?|"
-                  r"kommentieren|commentaires?|laisser un commentaire|comentarios?|deja un comentario|commenti|"
+_COMMENT_WORDS = (r"comments|trackbacks?|pingbacks?|leave an? (?:reply|comment)|join the discussion|kommentare|"
+                  r"kommentieren|commentaires|laisser un commentaire|comentarios|deja un comentario|commenti|"
                   r"lascia un commento|reacties|kommentarer|komentarze|komentáře|комментари\w*|コメント|评论|評論|留言")
 _QUALIFIED = r"(?:\d+\s+)(?:responses?|replies)|(?:responses?|replies)(?=\s+(?:to|on)\b)"
 COMMENTS_HEADING = re.compile(
@@ -211,8 +212,8 @@ def _cut_at_comments_heading(container, blocks: list[Block], chosen: list[int]) 
     if not chosen:
         return chosen
     first, last = chosen[0], chosen[-1]
-    cut = next((i for i in range(first + 1, last + 1) if (blocks[i].tag in HEADINGS or len(blocks[i].text) <= 40)
-                and COMMENTS_HEADING.match(blocks[i].text)), None)
+    cut = next((i for i in range(first + 1, last + 1) if COMMENTS_HEADING.match(blocks[i].text) and (
+        blocks[i].tag in HEADINGS or (len(blocks[i].text) <= 40 and blocks[i].link_density < 0.5))), None)
     if cut is None:
         return chosen
     before = sum(len(blocks[i].text) for i in chosen if i < cut)
@@ -392,7 +393,7 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
             keep = False
         if keep and not in_column(i) and s < n_ext:
             keep = False
-        if keep and not (prose and s >= n_ext) and _floated_aside(b.el, container, column):
+        if keep and not (prose and s >= n_ext) and _floated_aside(b.el, container, column, seed_boxes):
             keep = False
         if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
             keep = False
