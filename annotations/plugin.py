@@ -11,7 +11,7 @@ from pathlib import Path
 import datasette.handle_exception
 from datasette import hookimpl
 
-from . import facets, plan, web
+from . import changes, facets, plan, web
 from .schema import ensure_indexes
 
 TEMPLATES = str(Path(__file__).parent / "templates")
@@ -50,7 +50,7 @@ def prepare_jinja2_environment(env, datasette):
 
 @hookimpl
 def register_routes():
-    return web.routes()
+    return web.routes() + changes.routes()
 
 
 @hookimpl
@@ -77,7 +77,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    return web.render_cell(value, column, table, database, datasette, row)
+    return web.render_cell(value, column, table, database, datasette, row) or \
+        changes.render_cell(value, column, table, database, datasette)
 
 
 @hookimpl

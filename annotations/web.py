@@ -456,7 +456,10 @@ async def row_vars(datasette, database, request):
         older = conn.execute(
             "select id from articles where (captured_at, id) < (?, ?) order by captured_at desc, id desc limit 1",
             [article["captured_at"], article_id]).fetchone()
+        from .changes import row_extras  # (changes.py imports this module)
+
         return {
+            **row_extras(datasette, database, conn, article["url"]),
             "shots": _shot_dicts(shots),
             "history": [dict(zip(["id", "captured_at", "title", "word_count"], h)) for h in history],
             "attempts": [dict(zip(["started_at", "seconds", "ok", "error", "error_kind", "status_code",
@@ -489,6 +492,9 @@ async def row_vars(datasette, database, request):
         "archive": archive,
         "shots": shots,
         "history": data["history"],
+        "versions": data["versions"],
+        "change_url": data["change_url"],
+        "url_feed": data["url_feed"],
         "attempts": data["attempts"],
         "tags": data["tags"],
         "notes": data["notes"],

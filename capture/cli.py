@@ -383,5 +383,9 @@ def search(
         typer.echo(f"        {' '.join((r['snippet'] or '').split())}")
 
 
+from .watch_cli import register as _register_watch_commands  # noqa: E402  (watch, unwatch, changes, diff)
+
+_register_watch_commands(app)
+
 if __name__ == "__main__":
     app()

@@ -51,6 +51,7 @@ class Outcome:
     skipped: bool = False
     tries: int = 1
     details: dict = field(default_factory=dict)
+    status: int | None = None    # HTTP status of a failed capture, when there was one
 
     def as_json(self) -> dict:
         d = {"url": self.url, "ok": self.ok, "seconds": round(self.seconds, 2)}
@@ -218,7 +219,9 @@ def _browser_loss(exc: Exception, browser) -> CaptureError | None:
 
 
 async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts: CaptureOptions,
-                               bopts: BatchOptions, before_navigate=None) -> Outcome:
+                               bopts: BatchOptions, before_navigate=None, save=None) -> Outcome:
+    """Capture one URL, retrying transient failures; `save(db, capture, attempt)` (on the writer
+    thread) replaces storing it as a new article: watch checks compare first, then decide."""
     t_all = time.monotonic()
     tries = 0
     while True:
@@ -239,15 +242,19 @@ async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts
         seconds = time.monotonic() - t0
         if error is None:
             attempt.update(seconds=round(seconds, 3), status_code=cap.record.get("status_code"))
-            article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html, attempt,
-                                           cap.related)
+            if save is None:
+                article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html,
+                                               attempt, cap.related)
+            else:
+                article_id = await writer.call(save, cap, attempt)
             return Outcome(url, True, time.monotonic() - t_all, article_id=article_id, title=cap.record.get("title"),
                            word_count=cap.record.get("word_count"), tries=tries, details=_details(cap.record))
         final = not error.transient or tries > bopts.retries
         await writer.call(store.record_failure, {**attempt, "seconds": round(seconds, 3), "error": one_line(error),
                                                  "error_kind": error.kind, "status_code": error.status}, final=final)
         if final:
-            return Outcome(url, False, time.monotonic() - t_all, error=one_line(error), kind=error.kind, tries=tries)
+            return Outcome(url, False, time.monotonic() - t_all, error=one_line(error), kind=error.kind, tries=tries,
+                           status=error.status)
         await asyncio.sleep(bopts.backoff * (2 ** (tries - 1)) * (0.8 + 0.4 * random.random()))
 
 

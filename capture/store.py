@@ -204,21 +204,27 @@ def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict
     """Store one successful capture atomically (article, images, page, attempt, queue, and
     `related` rows such as text_boxes, {table: [rows]}); returns its id."""
     with write_transaction(db):
-        article_id = db["articles"].insert(record, alter=True).last_pk  # alter: archives made before a column was added
-        for shot in screenshots:
-            db["screenshots"].insert({**shot, "article_id": article_id, "bytes": len(shot["image"])})
-        for table, rows in (related or {}).items():
-            for row in rows:
-                db[table].insert({**row, "article_id": article_id})
-        if rendered_html is not None:
-            blob = gzip.compress(rendered_html.encode("utf-8"), compresslevel=6)
-            db["rendered_pages"].insert({"article_id": article_id, "bytes": len(blob), "html_gz": blob})
-        db["attempts"].insert({**attempt, "ok": 1, "article_id": article_id})
-        db.execute(
-            "update queue set state = 'done', article_id = ?, owner = null, last_error = null, "
-            "tries = tries + 1, updated_at = ? where url = ?",
-            [article_id, utcnow(), record["url"]],
-        )
+        return insert_capture(db, record, screenshots, rendered_html, attempt, related)
+
+
+def insert_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict],
+                   rendered_html: str | None, attempt: dict, related: dict | None = None) -> int:
+    """save_capture's writes, inside a transaction the caller holds (watch checks add their rows to it)."""
+    article_id = db["articles"].insert(record, alter=True).last_pk  # alter: archives made before a column was added
+    for shot in screenshots:
+        db["screenshots"].insert({**shot, "article_id": article_id, "bytes": len(shot["image"])})
+    for table, rows in (related or {}).items():
+        for row in rows:
+            db[table].insert({**row, "article_id": article_id})
+    if rendered_html is not None:
+        blob = gzip.compress(rendered_html.encode("utf-8"), compresslevel=6)
+        db["rendered_pages"].insert({"article_id": article_id, "bytes": len(blob), "html_gz": blob})
+    db["attempts"].insert({**attempt, "ok": 1, "article_id": article_id})
+    db.execute(
+        "update queue set state = 'done', article_id = ?, owner = null, last_error = null, "
+        "tries = tries + 1, updated_at = ? where url = ?",
+        [article_id, utcnow(), record["url"]],
+    )
     return article_id
 
 
