@@ -4,7 +4,7 @@ A note that quotes a passage follows it to the new capture when the passage
 is still there: exactly (every word of it survived the edit, in place, or
 moved with the same words around it), or fuzzily (the passage was edited, the
 edited stretch is still alike above FUZZY_FLOOR and the words around it
-agree). Otherwise it is orphaned: listed, never attached to a lookalike
+mostly agree). Otherwise it is orphaned: listed, never attached to a lookalike
 passage elsewhere. Where a passage sits in the new text comes from the diff
 (capture/diff.py), not from searching for similar text, which is what keeps
 a note off lookalikes. Notes without a quote are about the whole article and
@@ -23,7 +23,7 @@ from capture.diff import TextDiff, normalize
 
 CONTEXT = 32          # characters of context kept on either side of a quote
 FUZZY_FLOOR = 0.75    # token similarity an edited passage needs to keep its note
-CONTEXT_FLOOR = 0.6   # ... and the words around it
+CONTEXT_FLOOR = 0.5   # ... and the words around it (before and after, on average)
 
 
 def _similar(a: str, b: str) -> float:
@@ -93,8 +93,8 @@ def place(diff: TextDiff, note: dict) -> dict:
         ns, ne = mapped
         score = _similar(old[s:e], new[ns:ne])
         near_before, near_after = context(new, ns, ne)
-        agrees = (_similar(near_before[-len(prefix or ""):] if prefix else "", prefix or "") >= CONTEXT_FLOOR
-                  and _similar(near_after[:len(suffix or "")], suffix or "") >= CONTEXT_FLOOR)
+        agrees = (_similar(near_before[-len(prefix):] if prefix else "", prefix or "")
+                  + _similar(near_after[:len(suffix or "")], suffix or "")) / 2 >= CONTEXT_FLOOR
         if score >= FUZZY_FLOOR and agrees:
             return {"status": "fuzzy", "span": mapped, "score": round(score, 3), "affected": True}
     # Moved, not edited: the same words with the same words around them, once.

@@ -73,22 +73,22 @@ def timeline(conn, url: str) -> list[dict]:
 
 # ---------------------------------------------------------------- redline
 
-def redline(old: str, new: str, diff: dict, tag: str = "p") -> markupsafe.Markup:
+def redline(old: str, new: str, diff: dict, tag: str = "p", changed_only: bool = False) -> markupsafe.Markup:
     """The new text with insertions in <ins> and deletions in <del> where they were, paragraph by paragraph
-    (each in a `tag`: span for a headline)."""
+    (each in a `tag`: span for a headline); `changed_only` keeps just the paragraphs that changed (feeds)."""
     ops = sorted(diff.get("ops", []), key=lambda o: (o["b"][0], o["a"][0]))
     esc = markupsafe.escape
-    out: list[str] = []
+    out: list[tuple[bool, str]] = []
 
     def deleted_paragraphs_at(pos: int) -> None:
         for op in ops:
             if op["level"] == "paragraph" and op["op"] == "delete" and op["b"][0] == pos:
-                out.append(f'<{tag} class="pk-del-para"><del>{esc(old[op["a"][0]:op["a"][1]])}</del></{tag}>')
+                out.append((True, f'<{tag} class="pk-del-para"><del>{esc(old[op["a"][0]:op["a"][1]])}</del></{tag}>'))
 
     for index, para in enumerate(paragraphs(new, tokenize(new))):
         deleted_paragraphs_at(para.start)
         if any(op["level"] == "paragraph" and op["op"] == "insert" and op["pb"] == index for op in ops):
-            out.append(f'<{tag} class="pk-ins-para"><ins>{esc(new[para.start:para.end])}</ins></{tag}>')
+            out.append((True, f'<{tag} class="pk-ins-para"><ins>{esc(new[para.start:para.end])}</ins></{tag}>'))
             continue
         parts, cursor = [], para.start
         for op in (o for o in ops if o["level"] == "word" and o["pb"] == index):
@@ -99,16 +99,11 @@ def redline(old: str, new: str, diff: dict, tag: str = "p") -> markupsafe.Markup
                 parts.append(f"<ins>{esc(new[op['b'][0]:op['b'][1]])}</ins>")
             cursor = op["b"][1]
         parts.append(str(esc(new[cursor:para.end])))
-        opening = f'<{tag} class="pk-changed-para">' if cursor != para.start else f"<{tag}>"
-        out.append(f'{opening}{"".join(parts)}</{tag}>')
+        changed = cursor != para.start
+        opening = f'<{tag} class="pk-changed-para">' if changed else f"<{tag}>"
+        out.append((changed, f'{opening}{"".join(parts)}</{tag}>'))
     deleted_paragraphs_at(len(new))
-    return markupsafe.Markup("\n".join(out))
-
-
-def changed_only(markup: markupsafe.Markup) -> markupsafe.Markup:
-    """Just the paragraphs of a redline that changed (for feeds)."""
-    keep = [line for line in str(markup).split("\n") if "<ins>" in line or "<del>" in line]
-    return markupsafe.Markup("\n".join(keep))
+    return markupsafe.Markup("\n".join(html for changed, html in out if changed or not changed_only))
 
 
 # ---------------------------------------------------------------- data
@@ -206,7 +201,7 @@ async def feed_view(datasette, request):
     entries = []
     for c in rows:
         link = datasette.absolute_url(request, plugin_url(datasette, db.name, "changes", c["id"]))
-        body = changed_only(redline(c["old_text"] or "", c["new_text"] or "", json.loads(c["diff"] or "{}")))
+        body = redline(c["old_text"] or "", c["new_text"] or "", json.loads(c["diff"] or "{}"), changed_only=True)
         summary = (f"{', '.join(flag_labels(c)) or 'metadata changed'}; +{c['words_added']}/−{c['words_removed']} words. "
                    f"Headline: {c['new_title'] or ''}")
         heading = f"<p>{markupsafe.escape(summary)}</p>"

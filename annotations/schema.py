@@ -7,6 +7,7 @@ million articles the first run takes minutes, once."""
 from __future__ import annotations
 
 from capture.store import ensure_schema, write_transaction
+from capture.watch_store import ensure_watch_schema
 
 from .tags import as_database
 
@@ -51,6 +52,7 @@ def ensure_indexes(db) -> None:
     sixtieth) for `site_name = ? and lang = ?`."""
     d = as_database(db)
     ensure_schema(d)  # an archive opened with plain `datasette` gets the highlight columns and kept counts too
+    ensure_watch_schema(d)  # the watcher's tables, so its canned queries and pages work on any archive
     conn = d.conn
     existing = {r[0] for r in conn.execute("select name from sqlite_master where type = 'index'")}
     missing = [sql for name, sql in INDEXES.items() if name not in existing]
