@@ -12,12 +12,11 @@ so archives written by older or newer pagekeeps keep working.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timezone
 
 from .compare import FLAGS
-from .schedule import describe, iso, next_check, parse_time
+from .schedule import describe, iso, next_check
 from .store import utcnow, write_transaction
 
 WATCH_TABLES = {

@@ -11,14 +11,11 @@ responses are byte-identical.
 from __future__ import annotations
 
 import io
-import itertools
 import json
-import os
 import shlex
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -28,41 +25,14 @@ from annotations.serve import make_datasette, prepare_archive
 from capture import store
 from capture.diff import tokenize
 from capture.localsite import Site
+from watch_routes import PATH, SITE, StoryServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-SITE = Path(__file__).parent / "site"
-FILES = {"v1": "v1.html", "v2": "v2.html", "v3": "v2.html", "v4": "v4.html", "v5": None}
 EDITED = "Work is expected to begin in the spring and to last three years."
 ELSEWHERE = "The mayor, who voted for the plan, said the town could not wait for a perfect answer."
 INSERTED = "The decision follows a winter in which the quay flooded eleven times, more than in any year since records began."
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-class StoryServer:
-    """Serves the current version at /watch/story.html; a new ad and a later "minutes ago" on every request."""
-
-    def __init__(self):
-        self.version = "v1"
-        self.served: dict[str, list[str]] = {}
-        self.minutes = itertools.count(5, 7)
-        self.ads = itertools.cycle(["Fresh oysters delivered to your door.", "Sea kayaks: 20% off this week.",
-                                    "Harbour-view flats to rent from June."])
-
-    def __call__(self, handler):
-        name = FILES[self.version]
-        if name is None:
-            handler.send_error(404)
-            return
-        html = (SITE / "watch" / name).read_text("utf-8")
-        html = html.replace("{{ago}}", f"{next(self.minutes)} minutes ago").replace("{{ad}}", next(self.ads))
-        self.served.setdefault(self.version, []).append(html)
-        body = html.encode("utf-8")
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
 
 
 def pagekeep(*args, timeout=150):
@@ -81,7 +51,7 @@ def watched(tmp_path_factory):
                     "with open(sys.argv[1], 'a') as fh:\n"
                     "    fh.write(json.dumps({k: v for k, v in os.environ.items() if k.startswith('PAGEKEEP_')}) + '\\n')\n")
     server = StoryServer()
-    site = Site(SITE, routes={"/watch/story.html": server}).start()
+    site = Site(SITE, routes={PATH: server}).start()
     try:
         url = site.url("watch/story.html")
         first = pagekeep("capture", url, "--db", str(db))

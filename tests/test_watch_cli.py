@@ -94,3 +94,32 @@ def test_a_failing_on_change_command_is_reported_in_one_line(tmp_path):
     assert run_hook("false", change, "a.db") == "--on-change: false exited with status 1"
     assert run_hook("no-such-command-pagekeep", change, "a.db") == "--on-change: no such command: no-such-command-pagekeep"
     assert Path("a.db").exists() is False
+
+
+def test_the_watcher_sleeps_until_the_next_watch_is_due(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from capture.schedule import iso
+    from capture.watch import watch_forever
+
+    path = tmp_path / "a.db"
+    db = store.connect(path)
+    ensure_watch_schema(db)
+    add_watches(db, ["https://news.test/a"])
+    with store.write_transaction(db):
+        db.execute("update watches set next_check_at = ?", [iso(datetime.now(timezone.utc) + timedelta(minutes=10))])
+    db.close()
+    waits = []
+
+    class Stop(Exception):
+        pass
+
+    def sleep(seconds):
+        waits.append(seconds)
+        raise Stop
+
+    try:
+        watch_forever(str(path), None, 1, lambda r: waits.append(r), poll=3600, sleep=sleep)
+    except Stop:
+        pass
+    assert len(waits) == 1 and 590 < waits[0] <= 600  # nothing was due: no check ran, no browser started
