@@ -46,9 +46,9 @@ def flag_labels(change: dict) -> list[str]:
 # ---------------------------------------------------------------- the record page's timeline
 
 def timeline(conn, url: str) -> list[dict]:
-    """Newest first: every capture and every check of the URL, runs of 'same' checks folded into one entry."""
-    events = [{"at": r["captured_at"], "kind": "capture", "article_id": r["id"], "title": r["title"]}
-              for r in _rows(conn.execute("select id, captured_at, title from articles where url = ?", [url]))]
+    """Newest first: every capture and every check of the URL; a change and the capture it stored are one
+    entry, and runs of 'same' checks are folded into one."""
+    events = []
     if _has(conn, "checks"):
         changes = {c["id"]: c for c in _rows(conn.execute("select * from changes where url = ?", [url]))}
         for check in _rows(conn.execute("select * from checks where url = ? order by checked_at, id", [url])):
@@ -57,15 +57,16 @@ def timeline(conn, url: str) -> list[dict]:
                            "reason": check["reason"], "change_id": check["change_id"],
                            "flags": flag_labels(change) if change else [], "count": 1, "until": check["checked_at"],
                            "words": (change["words_added"], change["words_removed"]) if change else None})
+    from_changes = {e["article_id"] for e in events if e["kind"] == "changed"}
+    events += [{"at": r["captured_at"], "kind": "capture", "article_id": r["id"], "title": r["title"]}
+               for r in _rows(conn.execute("select id, captured_at, title from articles where url = ?", [url]))
+               if r["id"] not in from_changes]
     events.sort(key=lambda e: (e["at"] or "", e["kind"] != "capture"))
     folded: list[dict] = []
     for e in events:
-        prev = folded[-1] if folded else None
-        if e["kind"] == "changed" and prev and prev["kind"] == "capture" and prev["article_id"] == e["article_id"]:
-            folded[-1] = {**e, "title": prev["title"]}  # the capture a change produced: one entry
-        elif e["kind"] == "same" and prev and prev["kind"] == "same":
-            prev["count"] += 1
-            prev["until"] = e["at"]
+        if e["kind"] == "same" and folded and folded[-1]["kind"] == "same":
+            folded[-1]["count"] += 1
+            folded[-1]["until"] = e["at"]
         else:
             folded.append(e)
     return folded[::-1]

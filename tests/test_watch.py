@@ -1,11 +1,11 @@
 """Watching one article through five versions, end to end: real Chromium, the real CLI, real SQLite, real Datasette.
 
-The fixture (tests/site/watch/) serves, in turn: v1; v2, which rewrites the
-headline, changes one sentence and inserts a paragraph near the top while its
-modified date stays; v3, the same as v2; v4, the story behind a pay-or-accept
-consent wall pagekeep cannot pass; v5, a 404. On every request the server
-rotates an advertisement and ticks a "N minutes ago" label, so no two
-responses are byte-identical.
+The fixture (tests/watch_routes.py, tests/site/watch/) serves, in turn: v1;
+v2, which rewrites the headline, changes one sentence and inserts a paragraph
+near the top while its modified date stays; v3, the same as v2; v4, the story
+behind a pay-or-accept consent wall pagekeep cannot pass; v5, a 404. On every
+request the server rotates an advertisement and ticks a "N minutes ago"
+label, so no two responses are byte-identical.
 """
 
 from __future__ import annotations
@@ -25,13 +25,10 @@ from annotations.serve import make_datasette, prepare_archive
 from capture import store
 from capture.diff import tokenize
 from capture.localsite import Site
-from watch_routes import PATH, SITE, StoryServer
+from watch_routes import EDITED, ELSEWHERE, INSERTED, PATH, SITE, StoryServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
-EDITED = "Work is expected to begin in the spring and to last three years."
-ELSEWHERE = "The mayor, who voted for the plan, said the town could not wait for a perfect answer."
-INSERTED = "The decision follows a winter in which the quay flooded eleven times, more than in any year since records began."
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -58,7 +55,7 @@ def watched(tmp_path_factory):
         assert first.returncode == 0, first.stderr
         archive = store.connect(db)
         notes = {name: tags.add_note(archive, 1, f"note on the {name} passage", quote=quote)
-                 for name, quote in (("edited", EDITED), ("elsewhere", ELSEWHERE))}
+                 for name, quote in (("edited", EDITED[0]), ("elsewhere", ELSEWHERE))}
         tags.add_tags(archive, 1, ["harbour"])
         archive.close()
         runs = {}
