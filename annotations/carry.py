@@ -16,12 +16,12 @@ capture, the change and the carried notes atomically).
 
 from __future__ import annotations
 
-import re
 from difflib import SequenceMatcher
 
 from capture.diff import TextDiff, normalize
 
-CONTEXT = 32          # characters of context kept on either side of a quote
+from .highlights import CONTEXT, anchor, occurrences, resolve
+
 FUZZY_FLOOR = 0.75    # token similarity an edited passage needs to keep its note
 CONTEXT_FLOOR = 0.5   # ... and the words around it (before and after, on average)
 
@@ -31,32 +31,6 @@ def _similar(a: str, b: str) -> float:
     if not ka and not kb:
         return 1.0
     return SequenceMatcher(None, ka, kb, autojunk=False).ratio()
-
-
-def occurrences(text: str, quote: str) -> list[tuple[int, int]]:
-    """Where `quote` occurs in `text`, any run of whitespace matching any other."""
-    words = (quote or "").split()
-    if not words:
-        return []
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
-    return [m.span() for m in pattern.finditer(text)]
-
-
-def locate(text: str, note: dict) -> tuple[int, int] | None:
-    """The note's passage in the text it was made on: its stored position when that still
-    holds the quote, else the occurrence whose context matches best (the first on a tie)."""
-    quote = note.get("quote") or ""
-    s, e = note.get("pos_start"), note.get("pos_end")
-    if isinstance(s, int) and isinstance(e, int) and " ".join(text[s:e].split()) == " ".join(quote.split()):
-        return s, e
-    found = occurrences(text, quote)
-    if not found:
-        return None
-    prefix, suffix = note.get("prefix") or "", note.get("suffix") or ""
-    if len(found) == 1 or not (prefix or suffix):
-        return found[0]
-    return max(found, key=lambda sp: (_similar(text[max(0, sp[0] - len(prefix)):sp[0]], prefix)
-                                      + _similar(text[sp[1]:sp[1] + len(suffix)], suffix), -sp[0]))
 
 
 def context(text: str, start: int, end: int) -> tuple[str, str]:
@@ -78,7 +52,7 @@ def place(diff: TextDiff, note: dict) -> dict:
     old, new = diff.old, diff.new
     if not note.get("quote"):
         return {"status": "article" if note.get("kind") in (None, "", "note") else "kept", "affected": False}
-    span = locate(old, note)
+    span = resolve(old, note)
     if span is None:
         return {"status": "unanchored", "affected": False}
     s, e = span
@@ -108,7 +82,7 @@ def place(diff: TextDiff, note: dict) -> dict:
 
 
 NOTE_COLUMNS = ("id", "article_id", "body", "quote", "created_at", "author", "kind", "pos_start", "pos_end",
-                "prefix", "suffix", "color")
+                "prefix", "suffix", "color", "region")
 
 
 def carry_notes(conn, change_id: int, old_id: int, new_id: int, diff: TextDiff) -> list[dict]:
@@ -125,11 +99,9 @@ def carry_notes(conn, change_id: int, old_id: int, new_id: int, diff: TextDiff) 
             copy = {c: note.get(c) for c in cols if c not in ("id", "article_id")}
             copy.update(article_id=new_id, carried_from=note["id"])
             if "span" in where:
-                ns, ne = where["span"]
-                new_quote = " ".join(diff.new[ns:ne].split())
-                before, after = context(diff.new, ns, ne)
-                copy.update(quote=new_quote, **{k: v for k, v in (("pos_start", ns), ("pos_end", ne),
-                                                                  ("prefix", before), ("suffix", after)) if k in have})
+                anchored = anchor(diff.new, *where["span"])
+                new_quote = anchored["quote"]
+                copy.update({k: v for k, v in anchored.items() if k in have})
             names = list(copy)
             new_note_id = conn.execute(
                 f"insert into notes ({', '.join(names)}) values ({', '.join('?' * len(names))})",

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from PIL import Image, ImageChops  # noqa: E402
 
 from annotations.carry import place  # noqa: E402
+from annotations.highlights import load_boxes  # noqa: E402
 from capture import store, watch, watch_store  # noqa: E402
 from capture.compare import judge  # noqa: E402
 from capture.localsite import Site  # noqa: E402
@@ -62,17 +63,18 @@ def step_costs(db_path: str) -> dict:
     db = store.connect(db_path)
     arts = {r["id"]: dict(r) for r in db.query("select * from articles order by id")}
     old, new = arts[1], arts[2]
-    html = {i: store.rendered_html(db, i) for i in (1, 2)}
-    shot = {i: watch_store.page_shot(db, i) for i in (1, 2)}
+    side = {i: {"page": watch_store.page_shot(db, i), "boxes": load_boxes(db, i), "html": store.rendered_html(db, i)}
+            for i in (1, 2)}
+    shot = {i: side[i]["page"] for i in (1, 2)}
     verdict = judge(old, new)
     note = {"quote": old["text"].split("\n\n")[3][:60]}
     costs = {
         "judge, nothing changed": cpu_ms(lambda: judge(new, new)),
         "judge and diff, a change": cpu_ms(lambda: judge(old, new)),
-        "crop the changed blocks": cpu_ms(lambda: changed_blocks(verdict.text, html[1], html[2], shot[1], shot[2]), 5),
+        "crop the changed blocks": cpu_ms(lambda: changed_blocks(verdict.text, side[1], side[2]), 5),
         "place one note": cpu_ms(lambda: place(verdict.text, note)),
     }
-    blocks = changed_blocks(verdict.text, html[1], html[2], shot[1], shot[2])
+    blocks = changed_blocks(verdict.text, side[1], side[2])
     a, b = (Image.open(io.BytesIO(shot[i])).convert("L") for i in (1, 2))
     height = min(a.height, b.height)
     diff = ImageChops.difference(a.crop((0, 0, a.width, height)), b.crop((0, 0, b.width, height)))

@@ -4,20 +4,23 @@ A whole-page pixel diff lights up everything below an inserted paragraph; the
 text diff already knows which paragraphs changed, so only those are cut out of
 each version's screenshot and put next to each other.
 
-Where a paragraph sits on the screenshot comes from the rendered DOM pagekeep
-stores with every capture: js/visibility.js wrote each visible element's box
-(data-pk-box, page CSS pixels, which are screenshot pixels at the scale
-pagekeep renders at) before the screenshot was taken.
+Where a paragraph sits on the screenshot comes from the capture's text boxes
+(capture/text_boxes.py: line boxes in page-screenshot pixels keyed by offsets
+into articles.text). Captures made before those were recorded fall back on the
+rendered DOM pagekeep stores with every capture, where js/visibility.js wrote
+each visible element's box (data-pk-box, page CSS pixels, which are screenshot
+pixels at the scale pagekeep renders at).
 """
 
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from .diff import TextDiff, normalize, paragraphs
+from .diff import TextDiff, normalize, paragraphs, tokenize
 
 PAD = 6
 SIDE_WIDTH = 560         # each side is scaled to at most this width
@@ -25,6 +28,8 @@ MAX_SIDE_HEIGHT = 900    # and cut at this height (a very long paragraph)
 GAP = 12
 LABEL_H = 22
 MISSING = (238, 238, 238)
+DELETED = (220, 40, 60, 90)     # tint over removed words (before)
+INSERTED = (30, 170, 70, 90)    # and over added words (after)
 
 
 @dataclass
@@ -45,11 +50,43 @@ class Block:
                 "width": self.width, "height": self.height, "image": self.image}
 
 
-def paragraph_texts(text: str) -> list[str]:
-    from .diff import tokenize
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    return [(p.start, p.end) for p in paragraphs(text, tokenize(text))]
 
-    toks = tokenize(text)
-    return [text[p.start:p.end] for p in paragraphs(text, toks)]
+
+def decode_text_boxes(row: dict | None) -> dict | None:
+    """A text_boxes row as stored (JSON strings) → what annotations.highlights.boxes_for reads."""
+    if not row:
+        return None
+    return {**row, **{k: json.loads(row.get(k) or ("{}" if k == "drift" else "[]")) for k in ("lines", "blocks", "drift")}}
+
+
+def boxes_from_text_boxes(boxes: dict | None, spans: list[tuple[int, int]]) -> list[tuple | None]:
+    """Each paragraph's box: the union of its line (or block) boxes."""
+    from annotations.highlights import boxes_for
+
+    out = []
+    for start, end in spans:
+        parts = boxes_for(boxes, start, end) if boxes else []
+        if not parts:
+            out.append(None)
+            continue
+        x0, y0 = min(b["x"] for b in parts), min(b["y"] for b in parts)
+        x1, y1 = max(b["x"] + b["w"] for b in parts), max(b["y"] + b["h"] for b in parts)
+        out.append((x0, y0, x1 - x0, y1 - y0))
+    return out
+
+
+def locate(text: str, boxes: dict | None, rendered_html: str | None) -> list[tuple | None]:
+    """Paragraph boxes from the text boxes, and from the rendered DOM for any they lack."""
+    spans = paragraph_spans(text)
+    found = boxes_from_text_boxes(boxes, spans)
+    missing = [i for i, box in enumerate(found) if box is None]
+    if missing:
+        from_dom = locate_paragraphs(rendered_html, [text[spans[i][0]:spans[i][1]] for i in missing])
+        for i, box in zip(missing, from_dom):
+            found[i] = box
+    return found
 
 
 def locate_paragraphs(rendered_html: str | None, texts: list[str]) -> list[tuple | None]:
@@ -87,21 +124,25 @@ def locate_paragraphs(rendered_html: str | None, texts: list[str]) -> list[tuple
     return out
 
 
-def changed_blocks(diff: TextDiff, old_html: str | None, new_html: str | None,
-                   old_page: bytes | None, new_page: bytes | None) -> list[Block]:
-    """One Block per changed paragraph (pair), with its side-by-side crop when either side was located."""
+def changed_blocks(diff: TextDiff, old: dict, new: dict) -> list[Block]:
+    """One Block per changed paragraph (pair), with its side-by-side crop when either side was located.
+
+    `old` and `new` are {"page": screenshot bytes, "boxes": decoded text boxes, "html": rendered DOM}, any None."""
     pairs = diff.blocks()
     if not pairs:
         return []
-    old_boxes = locate_paragraphs(old_html, paragraph_texts(diff.old))
-    new_boxes = locate_paragraphs(new_html, paragraph_texts(diff.new))
+    old_boxes = locate(diff.old, old.get("boxes"), old.get("html"))
+    new_boxes = locate(diff.new, new.get("boxes"), new.get("html"))
+    old_page, new_page = old.get("page"), new.get("page")
     old_img, new_img = _open(old_page), _open(new_page)
     blocks = []
     for pa, pb in pairs:
         ob = old_boxes[pa] if pa is not None and pa < len(old_boxes) else None
         nb = new_boxes[pb] if pb is not None and pb < len(new_boxes) else None
         block = Block(len(blocks), pa, pb, ob, nb)
-        left, right = _crop(old_img, ob), _crop(new_img, nb)
+        edits = [op for op in diff.ops if op["level"] == "word" and (op["pa"], op["pb"]) == (pa, pb)]
+        left = _crop(old_img, ob, _word_boxes(old.get("boxes"), [op["a"] for op in edits]), DELETED)
+        right = _crop(new_img, nb, _word_boxes(new.get("boxes"), [op["b"] for op in edits]), INSERTED)
         if left is not None or right is not None:
             block.image, block.width, block.height = _side_by_side(left, right)
         blocks.append(block)
@@ -119,7 +160,15 @@ def _open(data: bytes | None) -> Image.Image | None:
         return None
 
 
-def _crop(img: Image.Image | None, box: tuple | None) -> Image.Image | None:
+def _word_boxes(boxes: dict | None, spans: list[list[int]]) -> list[dict]:
+    """The line boxes of the edited words (needs text boxes: DOM boxes stop at elements)."""
+    from annotations.highlights import boxes_for
+
+    return [b for start, end in spans if end > start for b in boxes_for(boxes, start, end)] if boxes else []
+
+
+def _crop(img: Image.Image | None, box: tuple | None, marks: list[dict] = (), colour: tuple = ()) -> Image.Image | None:
+    """The box cut from the screenshot, its edited words tinted, scaled to one side's size."""
     if img is None or box is None:
         return None
     x, y, w, h = box
@@ -128,6 +177,12 @@ def _crop(img: Image.Image | None, box: tuple | None) -> Image.Image | None:
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None  # below the end of a cut screenshot
     part = img.crop((x0, y0, x1, y1))
+    if marks:
+        tint = Image.new("RGBA", part.size, (0, 0, 0, 0))
+        draw = ImageDraw.Draw(tint)
+        for m in marks:
+            draw.rectangle((m["x"] - x0, m["y"] - y0, m["x"] + m["w"] - x0 - 1, m["y"] + m["h"] - y0 - 1), fill=colour)
+        part = Image.alpha_composite(part.convert("RGBA"), tint).convert("RGB")
     if part.width > SIDE_WIDTH:
         part = part.resize((SIDE_WIDTH, max(1, round(part.height * SIDE_WIDTH / part.width))), Image.LANCZOS)
     if part.height > MAX_SIDE_HEIGHT:

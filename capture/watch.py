@@ -31,13 +31,14 @@ from typing import Callable
 from playwright.async_api import async_playwright
 
 from annotations.carry import carry_notes, carry_tags
+from annotations.highlights import load_boxes
 
 from . import store, watch_store
 from .compare import judge
 from .pipeline import CaptureOptions
 from .runner import BatchOptions, BrowserHost, Writer, _stoppable, capture_with_retries
 from .schedule import parse_time
-from .visual_diff import changed_blocks
+from .visual_diff import changed_blocks, decode_text_boxes
 
 GONE_STATUSES = (404, 410)
 HOOK_TIMEOUT_S = 120
@@ -82,7 +83,7 @@ class _Saver:
         prev = watch_store.latest_article(db, url)
         if prev is None:
             with store.write_transaction(db):
-                new_id = store.insert_capture(db, record, cap.screenshots, cap.rendered_html, attempt)
+                new_id = store.insert_capture(db, record, cap.screenshots, cap.rendered_html, attempt, cap.related)
                 watch_store.after_check(db, url, "baseline", record)
             self.results[url] = CheckResult(url, "baseline", article_id=new_id)
             return new_id
@@ -105,11 +106,14 @@ class _Saver:
 
     def _changed(self, db, cap, attempt, prev, verdict, check) -> int:
         record, url = cap.record, cap.record["url"]
-        new_page = next((s["image"] for s in cap.screenshots if s["kind"] == "page"), None)
-        blocks = changed_blocks(verdict.text, store.rendered_html(db, prev["id"]), cap.rendered_html,
-                                watch_store.page_shot(db, prev["id"]), new_page)
+        old = {"page": watch_store.page_shot(db, prev["id"]), "boxes": load_boxes(db, prev["id"]),
+               "html": store.rendered_html(db, prev["id"])}
+        new = {"page": next((s["image"] for s in cap.screenshots if s["kind"] == "page"), None),
+               "boxes": decode_text_boxes(next(iter(cap.related.get("text_boxes") or []), None)),
+               "html": cap.rendered_html}
+        blocks = changed_blocks(verdict.text, old, new)
         with store.write_transaction(db):
-            new_id = store.insert_capture(db, record, cap.screenshots, cap.rendered_html, attempt)
+            new_id = store.insert_capture(db, record, cap.screenshots, cap.rendered_html, attempt, cap.related)
             change_id = watch_store.insert_change(db, url, prev, new_id, record, verdict, blocks)
             notes = carry_notes(db.conn, change_id, prev["id"], new_id, verdict.text)
             carry_tags(db.conn, prev["id"], new_id)

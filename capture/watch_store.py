@@ -41,9 +41,8 @@ WATCH_TABLES = {
 INDEXES = [("checks", ["url", "checked_at"]), ("checks", ["checked_at"]), ("changes", ["url", "detected_at"]),
            ("changes", ["detected_at"]), ("changes", ["new_id"]), ("change_blocks", ["change_id", "idx"]),
            ("note_carries", ["change_id"]), ("watches", ["next_check_at"])]
-# Columns notes need to be carried over; highlights (issue 15) add the same ones: either may come first.
-NOTE_COLUMNS = {"kind": str, "pos_start": int, "pos_end": int, "prefix": str, "suffix": str, "color": str,
-                "carried_from": int}
+# A carried note remembers the note it was copied from (the anchor columns are store.py's).
+NOTE_COLUMNS = {"carried_from": int}
 
 
 def ensure_watch_schema(db) -> None:
