@@ -18,6 +18,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+import sqlite_utils
 from PIL import Image
 
 from annotations import tags
@@ -69,14 +70,7 @@ def watched(tmp_path_factory):
 
 
 def query(db, sql, params=()):
-    import sqlite3
-
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+    return list(sqlite_utils.Database(db).query(sql, params))
 
 
 def the_change(watched):
