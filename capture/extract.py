@@ -59,6 +59,8 @@ def visible_tree(rendered_html: str):
         parent = el.getparent()
         if parent is not None:
             el.drop_tree()
+    for el in doc.xpath("//rt|//rp"):  # ruby readings (furigana) annotate the text; they are not part of it
+        el.drop_tree()
     _drop_heading_tools(doc)
     return doc
 

@@ -275,38 +275,75 @@ class Choice:
     seeds: int
 
 
-def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = None, trace: list | None = None) -> Choice:
-    if not blocks:
-        return Choice([], None, 0)
-    covs = {name: Coverage(text) for name, text in outputs.items() if text}
-    weights = {"precision": 1.0, "default": 1.0, "readability": 1.0}
-    toks = [tokens(b.text) for b in blocks]
-    votes = []
-    for b, t in zip(blocks, toks):
-        votes.append({name: cov.of(t) for name, cov in covs.items()})
-    n_ext = max(1, len(covs))
+@dataclass
+class Analysis:
+    """What the votes, the DOM and the layout say about each block of one page."""
+    blocks: list[Block]
+    toks: list[list[str]]
+    votes: list[dict]
+    n_ext: int
+    need: float
+    seeds: list[int]
+    container: object
+    narrow: object
+    inside: set
+    column: tuple | None
+    seed_boxes: list
+    first_seed: int = 0
+    last_seed: int = 0
 
-    def support(i: int) -> float:
-        return sum(weights.get(n, 1.0) for n, v in votes[i].items() if v >= 0.5)
+    def support(self, i: int) -> float:
+        return float(sum(1 for v in self.votes[i].values() if v >= 0.5))
 
-    # 2. seeds: prose most extractors agree on.
-    need = 2.0 if n_ext >= 2 else 1.0
+    def prose(self, i: int) -> bool:
+        return _is_prose(self.blocks[i], self.toks[i])
+
+    def in_column(self, i: int) -> bool:
+        if self.column is None:
+            return True
+        bx = box_of(self.blocks[i].el)
+        if bx is None or bx.w <= 0:
+            return True
+        overlap = min(bx.x + bx.w, self.column[1]) - max(bx.x, self.column[0])
+        return overlap >= 0.5 * min(bx.w, self.column[1] - self.column[0])
+
+    def boilerplate_region(self, i: int) -> bool:
+        for el in _ancestors(self.blocks[i].el):
+            if el is self.container:
+                return False
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag in CAPTION_TAGS or tag in LINKLIST_TAGS or tag == "figure" or BOILER_RE.search(_attr_words(el)):
+                return True
+        return False
+
+    def strong_boilerplate(self, i: int) -> bool:
+        for el in _ancestors(self.blocks[i].el):
+            if el is self.container or el.tag == "blockquote":   # a quoted post is content
+                return False
+            if STRONG_BOILER_RE.search(_attr_words(el)):
+                return True
+        return False
+
+    def floated(self, i: int) -> bool:
+        return _floated_aside(self.blocks[i].el, self.container, self.column, self.seed_boxes)
+
+
+def _seeds(blocks, toks, support, need) -> list[int]:
+    """Prose most extractors agree on; failing that, anything one of them chose."""
     seeds = [i for i, b in enumerate(blocks) if support(i) >= need and len(toks[i]) >= 8 and b.link_density < 0.4
              and (SENTENCE_END.search(b.text) or len(toks[i]) >= 25)]
-    if not seeds:
-        seeds = [i for i, b in enumerate(blocks) if support(i) >= 1.0]
-    if not seeds:
-        return Choice([], None, 0)
+    return seeds or [i for i in range(len(blocks)) if support(i) >= 1.0]
 
-    # 3. container: deepest element holding >= 85% of the seed text.
+
+def _container(blocks, toks, seeds, title):
+    """The deepest element holding >= 85% of the seed text, widened over chunks, narrowed to one story."""
     weight_of: dict = {}
     depth: dict = {}
     total = 0
     for i in seeds:
         w = len(blocks[i].text)
         total += w
-        chain = list(_ancestors(blocks[i].el))
-        for d, el in enumerate(reversed(chain)):
+        for d, el in enumerate(reversed(list(_ancestors(blocks[i].el)))):
             weight_of[el] = weight_of.get(el, 0) + w
             depth[el] = d
     container = max((el for el, w in weight_of.items() if w >= 0.85 * total), key=lambda el: depth[el])
@@ -316,100 +353,90 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
     story = _one_story(container, weight_of, total, prose_of, title)
     if story is not None:
         container = narrow = story
-    inside = set()
-    for i, b in enumerate(blocks):
-        for el in _ancestors(b.el):
-            if el is container:
-                inside.add(i)
-                break
-            if el is None:
-                break
-
-    # 4. layout: the main column from the seeds' boxes.
-    seed_boxes = [box_of(blocks[i].el) for i in seeds]
-    seed_boxes = [bx for bx in seed_boxes if bx and bx.w > 0]
-    column = None
-    if len(seed_boxes) >= 2:
-        left = statistics.median(bx.x for bx in seed_boxes)
-        right = statistics.median(bx.x + bx.w for bx in seed_boxes)
-        column = (left, right)
-
-    def in_column(i: int) -> bool:
-        if column is None:
-            return True
-        bx = box_of(blocks[i].el)
-        if bx is None or bx.w <= 0:
-            return True
-        overlap = min(bx.x + bx.w, column[1]) - max(bx.x, column[0])
-        return overlap >= 0.5 * min(bx.w, column[1] - column[0])
+    return container, narrow
 
 
-    def boilerplate_region(i: int) -> bool:
-        for el in _ancestors(blocks[i].el):
-            if el is container:
-                return False
-            tag = el.tag if isinstance(el.tag, str) else ""
-            if tag in CAPTION_TAGS or tag in LINKLIST_TAGS or tag == "figure":
-                return True
-            if BOILER_RE.search(_attr_words(el)):
-                return True
-        return False
-
-    def strong_boilerplate(i: int) -> bool:
-        for el in _ancestors(blocks[i].el):
-            if el is container or el.tag == "blockquote":   # a quoted post is content
-                return False
-            if STRONG_BOILER_RE.search(_attr_words(el)):
-                return True
-        return False
-
-    core = [i for i in seeds if i in inside and not strong_boilerplate(i)] or seeds
-    first_seed, last_seed = min(core), max(core)
-    if container is not narrow:
+def analyse(blocks: list[Block], outputs: dict[str, str], title: str | None = None) -> Analysis | None:
+    """Votes, seeds, the article element and the main column of one page (None: nothing voted for)."""
+    if not blocks:
+        return None
+    covs = {name: Coverage(text) for name, text in outputs.items() if text}
+    toks = [tokens(b.text) for b in blocks]
+    votes = [{name: cov.of(t) for name, cov in covs.items()} for t in toks]
+    n_ext = max(1, len(covs))
+    need = 2.0 if n_ext >= 2 else 1.0
+    a = Analysis(blocks, toks, votes, n_ext, need, [], None, None, set(), None, [])
+    a.seeds = _seeds(blocks, toks, a.support, need)
+    if not a.seeds:
+        return None
+    a.container, a.narrow = _container(blocks, toks, a.seeds, title)
+    a.inside = {i for i, b in enumerate(blocks) if any(el is a.container for el in _ancestors(b.el))}
+    boxes = [box_of(blocks[i].el) for i in a.seeds]
+    a.seed_boxes = [bx for bx in boxes if bx and bx.w > 0]
+    if len(a.seed_boxes) >= 2:
+        a.column = (statistics.median(bx.x for bx in a.seed_boxes), statistics.median(bx.x + bx.w for bx in a.seed_boxes))
+    core = [i for i in a.seeds if i in a.inside and not a.strong_boilerplate(i)] or a.seeds
+    a.first_seed, a.last_seed = min(core), max(core)
+    if a.container is not a.narrow:
         # a widened (chunked) article runs on to its last prose block
-        prose_after = [i for i in inside if i > last_seed and _is_prose(blocks[i], toks[i])
-                       and not boilerplate_region(i)]
+        prose_after = [i for i in a.inside if i > a.last_seed and a.prose(i) and not a.boilerplate_region(i)]
         if prose_after:
-            last_seed = max(prose_after)
+            a.last_seed = max(prose_after)
+    return a
 
-    chosen: list[int] = []
+
+KEEP_NON_PROSE = HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}
+
+
+def rule_keep(a: Analysis, i: int) -> bool:
+    """The hand-written decision for one block inside the article element."""
+    b, s, prose = a.blocks[i], a.support(i), a.prose(i)
+    in_span = a.first_seed <= i <= a.last_seed
+    keep = s >= a.need or (s >= 1.0 and (prose or in_span))
+    # recovered: prose inside the article the extractors skipped
+    if not keep and not (prose and in_span and not a.boilerplate_region(i)):
+        return False
+    if s < a.n_ext and a.boilerplate_region(i) and (not prose or s < a.need):
+        return False
+    if a.strong_boilerplate(i):
+        return False
+    if s < a.need and not prose and b.tag not in KEEP_NON_PROSE:
+        return False
+    if b.link_density > 0.6 and (s < a.n_ext or b.tag != "li"):
+        return False
+    if not a.in_column(i) and s < a.n_ext:
+        return False
+    if not (prose and s >= a.n_ext) and a.floated(i):
+        return False
+    return not (not in_span and not prose and s < a.n_ext)
+
+
+def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = None, trace: list | None = None) -> Choice:
+    a = analyse(blocks, outputs, title)
+    if a is None:
+        return Choice([], None, 0)
+    chosen = []
     for i, b in enumerate(blocks):
-        if i not in inside:
-            if trace is not None and support(i) > 0:
-                trace.append((i, "OUT", round(support(i), 1), None, None, None, None, b.tag, b.text[:90]))
-            continue
-        s = support(i)
-        prose = _is_prose(b, toks[i])
-        keep = s >= need or (s >= 1.0 and (prose or first_seed <= i <= last_seed))
-        if not keep and prose and first_seed <= i <= last_seed and not boilerplate_region(i):
-            keep = True   # recovered: prose inside the article the extractors skipped
-        if keep and s < n_ext and boilerplate_region(i) and (not prose or s < need):
-            keep = False
-        if keep and strong_boilerplate(i):
-            keep = False
-        if keep and s < need and not prose and b.tag not in HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}:
-            keep = False
-        if keep and b.link_density > 0.6 and (s < n_ext or b.tag != "li"):
-            keep = False
-        if keep and not in_column(i) and s < n_ext:
-            keep = False
-        if keep and not (prose and s >= n_ext) and _floated_aside(b.el, container, column, seed_boxes):
-            keep = False
-        if keep and (i < first_seed or i > last_seed) and not prose and s < n_ext:
-            keep = False
+        keep = i in a.inside and rule_keep(a, i)
         if keep:
             chosen.append(i)
-        if trace is not None:
-            trace.append((i, keep, round(s, 1), prose, i in seeds, in_column(i), boilerplate_region(i), b.tag, b.text[:90]))
+        if trace is not None and (i in a.inside or a.support(i) > 0):
+            trace.append((i, keep if i in a.inside else "OUT", a.support(i), a.prose(i), i in a.seeds, a.in_column(i),
+                          a.boilerplate_region(i), b.tag, b.text[:90]))
+    return finish(a, chosen, title)
 
-    chosen = _cut_at_comment_form(container, blocks, toks, chosen)
-    chosen = _cut_at_comments_heading(container, blocks, chosen)
+
+def finish(a: Analysis, chosen: list[int], title: str | None) -> Choice:
+    """What holds whichever way blocks were chosen: the comments are cut off, quoted posts kept
+    whole, the headline left to the title, credits repeated under every picture dropped."""
+    blocks, toks = a.blocks, a.toks
+    chosen = _cut_at_comment_form(a.container, blocks, toks, sorted(chosen))
+    chosen = _cut_at_comments_heading(a.container, blocks, chosen)
     chosen_set = set(chosen)
-    # a quoted post (tweet, pull quote) is kept whole: its attribution line is part of it
     quotes: dict = {}
-    for i in inside:
+    for i in a.inside:
         for el in _ancestors(blocks[i].el):
-            if el is container:
+            if el is a.container:
                 break
             if el.tag == "blockquote":
                 quotes.setdefault(el, []).append(i)
@@ -418,16 +445,13 @@ def choose(blocks: list[Block], outputs: dict[str, str], title: str | None = Non
         if any(i in chosen_set for i in members):
             chosen_set.update(i for i in members if blocks[i].link_density <= 0.8)
     chosen = sorted(chosen_set)
-    # the headline is stored as the title, not as body text
     if title:
         nt = " ".join(tokens(title)).lower()
         chosen = [i for i in chosen if not (blocks[i].tag in HEADINGS | {"div", "p"} and " ".join(toks[i]).lower() == nt)]
-    # text repeated in caption/credit-like regions (the same photo credit under every image) is
-    # furniture; repeated paragraphs elsewhere (recipes, plans, refrains) are kept as written
     counts: dict = {}
     for i in chosen:
         key = " ".join(toks[i])
         counts[key] = counts.get(key, 0) + 1
     out = [blocks[i] for i in chosen
-           if not (counts[" ".join(toks[i])] >= 2 and len(toks[i]) >= 4 and boilerplate_region(i))]
-    return Choice(out, container, len(seeds))
+           if not (counts[" ".join(toks[i])] >= 2 and len(toks[i]) >= 4 and a.boilerplate_region(i))]
+    return Choice(out, a.container, len(a.seeds))
