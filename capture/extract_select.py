@@ -406,7 +406,7 @@ def rule_keep(a: Analysis, i: int) -> bool:
         return False
     if not a.in_column(i) and s < a.n_ext:
         return False
-    if not (prose and s >= a.n_ext) and a.floated(i):
+    if s < a.n_ext and a.floated(i):
         return False
     return not (not in_span and not prose and s < a.n_ext)
 
