@@ -147,6 +147,11 @@ def main(argv=None) -> int:
     ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--trees", action="store_true", help="gradient-boosted trees instead of a logistic regression")
     args = ap.parse_args(argv)
+    try:
+        import sklearn  # noqa: F401  (an experiment's tool, not a dependency of pagekeep)
+    except ImportError:
+        print("train_blocks.py needs scikit-learn: .venv/bin/pip install scikit-learn", file=sys.stderr)
+        return 2
 
     data = load_features(list(SETS), args.db, args.cache)
     trainings = [args.train] if args.train else [[n] for n in BODY_SETS]
