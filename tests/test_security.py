@@ -137,7 +137,8 @@ async def test_viewing_the_hostile_capture_in_datasette_runs_nothing(captured):
                 await page.goto(url)
                 await page.wait_for_timeout(700)
                 assert await page.evaluate("() => window.__pwned") is None
-                assert "pwned" not in (await page.title())
+                # the page's script would set the title to exactly "pwned"; the stored headline may say it
+                assert await page.title() != "pwned"
                 assert await page.evaluate("() => document.getElementById('takeover')") is None
                 for sel in ("script:not([nonce])", "svg script", "math", "form[action*='beacon']", "iframe[srcdoc]"):
                     assert await page.locator(f"article {sel}, .pagekeep-article {sel}").count() == 0
