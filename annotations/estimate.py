@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .plan import LIST_HITS, Plan, plan_for
+from .plan import LIST_HITS, Plan, density, plan_for
 
 EXACT_LIMIT = 5_000
 SAMPLE_HITS = 1_000
@@ -27,6 +27,7 @@ BLOCKS = 32
 FIRST_BLOCK = 64  # ids per run in the first round; four times as many each round after
 BUDGET_S = 0.25      # sampling stops growing after this
 HARD_LIMIT_S = 2.0   # and any query is stopped this long after that
+DAY_RUNS, DAY_RUN = 2, 128  # ids sampled per capture day
 
 
 @dataclass
@@ -99,8 +100,11 @@ def _facet_values(conn, rows: list[tuple]) -> tuple[dict[str, Counter], int]:
 
 
 def _sample(conn, plan: Plan, where: str, params: dict, max_id: int, deadline: float):
-    """Matches in evenly spread runs of ids: (rows, share of the archive sampled, whole archive?)."""
-    length = FIRST_BLOCK
+    """Matches in evenly spread runs of ids: (rows, share of the archive sampled, whole archive?).
+    Runs start long enough for SAMPLE_HITS matches when the plan knows how common they are."""
+    length, likely = FIRST_BLOCK, density(plan)
+    while likely and BLOCKS * length * likely < SAMPLE_HITS and BLOCKS * length < max_id:
+        length *= 4
     while True:
         whole = BLOCKS * length >= max_id
         runs = [(1, max_id)] if whole else \
@@ -153,41 +157,54 @@ async def stats_for(datasette, database: str, request, facet_sql: str | None = N
     return plan.stats or None
 
 
-def _newest_days(conn, plan: Plan, fallback: tuple[str, dict], limit: int) -> dict[str, int] | None:
-    """Exact matches per capture day, newest days first, until `limit` days with matches.
-    Each day is counted within its own ids (the day index gives them), so the count costs
-    about the day's size, not the archive's."""
+def _newest_days(conn, plan: Plan, fallback: tuple[str, dict], limit: int) -> tuple[dict[str, int], bool] | None:
+    """Matches per capture day, newest days first, for `limit` days with matches (and one more,
+    to know there are more): ({day: count}, estimated?). A day is counted in DAY_RUNS runs of
+    DAY_RUN ids spread over its ids (the day index gives them) and scaled by the day's kept
+    count; a day with no more articles than that is counted whole. So a day costs the same
+    however many articles it has."""
     deadline = time.monotonic() + BUDGET_S
     where, params = _clauses(plan, True, fallback)
-    days = plan.selection.days or [r[0] for r in conn.execute(
-        "select value from facet_counts where by_facet = '' and by_value = '' and facet = 'day' and n > 0 "
-        "order by value desc")]
-    # a day's ids in the narrow index, when it holds every column tested: no article rows read
-    table = NARROW if plan.selection.narrow else "articles"
-    sql = (f"select count(*) from {table} where substr(captured_at, 1, 10) = :pk_day "
-           f"and id between :pk_lo and :pk_hi and {where}")
-    found = {}
+    kept_days = dict(conn.execute(
+        "select value, n from facet_counts where by_facet = '' and by_value = '' and facet = 'day' and n > 0"))
+    days = sorted(plan.selection.days or kept_days, reverse=True)
+    table = NARROW if plan.selection.narrow else "articles"  # no article rows read when it holds every column
+    sql = (f"select count(*), count(*) filter (where {where}) from {table} "
+           f"where id between :pk_lo and :pk_hi and substr(captured_at, 1, 10) = :pk_day")
+    bounds = "select (select min(id) from articles where substr(captured_at, 1, 10) = :d), " \
+             "(select max(id) from articles where substr(captured_at, 1, 10) = :d)"
+    found, estimated = {}, False
     conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline + HARD_LIMIT_S else 0, 10_000)
     try:
         for day in days:
-            lo, hi = conn.execute("select min(id), max(id) from articles where substr(captured_at, 1, 10) = ?",
-                                  [day]).fetchone()
-            n = conn.execute(sql, {**params, "pk_day": day, "pk_lo": lo or 0, "pk_hi": hi or 0}).fetchone()[0]
+            if len(found) > limit or (found and time.monotonic() > deadline):
+                break
+            lo, hi = conn.execute(bounds, {"d": day}).fetchone()
+            if lo is None:
+                continue
+            span = hi - lo + 1
+            runs = [(lo, hi)] if span <= DAY_RUNS * DAY_RUN else \
+                [(lo + k * span // DAY_RUNS, lo + k * span // DAY_RUNS + DAY_RUN - 1) for k in range(DAY_RUNS)]
+            seen = matched = 0
+            for run_lo, run_hi in runs:
+                rows, hits = conn.execute(sql, {**params, "pk_lo": run_lo, "pk_hi": run_hi, "pk_day": day}).fetchone()
+                seen, matched = seen + rows, matched + hits
+            whole = len(runs) == 1
+            n = matched if whole else round_estimate(matched * kept_days.get(day, seen) / max(seen, 1))
+            estimated = estimated or not whole
             if n:
                 found[day] = n
-            if len(found) > limit or time.monotonic() > deadline:
-                break
     except sqlite3.OperationalError:
         return None
     finally:
         conn.set_progress_handler(None, 0)
-    return found
+    return found, estimated
 
 
 async def day_counts(datasette, database: str, request, facet_sql: str, facet_params: dict,
-                     limit: int) -> dict[str, int] | None:
-    """Matches per capture day for the newest days with matches (exact), when the selection is
-    too big to count: a sample would leave most days out."""
+                     limit: int) -> tuple[dict[str, int], bool] | None:
+    """Matches per capture day for the newest days with matches, when the selection is too big
+    to count: a sample spread over the archive would leave most days out."""
     plan = await plan_for(datasette, database, request)
     fallback = (_where_after_from(facet_sql or ""), dict(facet_params or {}))
     return await datasette.databases[database].execute_fn(lambda conn: _newest_days(conn, plan, fallback, limit))

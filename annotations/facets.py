@@ -41,7 +41,7 @@ async def _values(facet: Facet, name: str, column: str | None = None):
         days = await day_counts(facet.ds, facet.database, facet.request, facet.sql, facet.params,
                                 facet.get_facet_size())
         if days is not None:
-            return days, False
+            return days
     if name:
         counts = stats.values.get(name, Counter())
     else:

@@ -41,6 +41,7 @@ class Plan:
     tag_ids: dict[str, list[int]] = field(default_factory=dict)
     modes: dict[str, str] = field(default_factory=dict)
     search_hits: int | None = None   # exact when below LIST_HITS
+    tag_counts: dict[str, int] = field(default_factory=dict)  # kept articles per tag name
     kept: list[tuple[str, str]] | None = None
     total: int | None = None          # articles in the archive (kept)
     # what the kept counts say about the selection: count, untagged and facet values
@@ -60,6 +61,8 @@ def _decide(conn, sel: Selection, exact_count: bool) -> Plan:
             "select id from tags where name = ? collate nocase", [name])]
         n = sum(kept_counts.count(conn, [("tag", str(t))]) or 0 for t in plan.tag_ids[name]) if have_kept else None
         plan.modes[f"tag:{name}"] = "list" if n is not None and n <= LIST_HITS else "walk"
+        if n is not None:
+            plan.tag_counts[name] = n
     if sel.query:
         try:
             plan.search_hits = conn.execute(
@@ -79,6 +82,23 @@ def _decide(conn, sel: Selection, exact_count: bool) -> Plan:
         plan.kept_values = {f: kept_counts.values(conn, f, plan.kept) for f in KEPT_FACETS}
     plan.tag_names = dict(conn.execute("select id, name from tags"))
     return plan
+
+
+def density(plan: Plan) -> float | None:
+    """What share of the archive the selection probably matches, from what the plan counted
+    (search hits when counted exactly, kept tag counts), taking them as independent; None
+    when it has nothing to go on."""
+    if not plan.total:
+        return None
+    shares = [n / plan.total for n in plan.tag_counts.values()]
+    if plan.selection.query and plan.search_hits is not None and plan.search_hits <= LIST_HITS:
+        shares.append(plan.search_hits / plan.total)
+    if not shares:
+        return None
+    product = 1.0
+    for share in shares:
+        product *= share
+    return product
 
 
 async def plan_for(datasette, database: str, request) -> Plan:
