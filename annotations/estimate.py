@@ -61,6 +61,8 @@ def _clauses(plan: Plan, range_modes: bool, fallback: tuple[str, dict]) -> tuple
     if plan.selection.opaque:
         return fallback
     modes = dict(plan.modes)
+    if modes.get("search") == "newest":  # that is the page only
+        modes["search"] = "list" if (plan.search_hits or 0) <= LIST_HITS else "walk"
     if range_modes:
         modes = {k: "range" for k in modes} if modes else {}
         modes.setdefault("search", "range")

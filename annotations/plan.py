@@ -42,6 +42,7 @@ class Plan:
     modes: dict[str, str] = field(default_factory=dict)
     search_hits: int | None = None   # exact when below LIST_HITS
     tag_counts: dict[str, int] = field(default_factory=dict)  # kept articles per tag name
+    params: dict = field(default_factory=dict)  # for the "newest" search
     kept: list[tuple[str, str]] | None = None
     total: int | None = None          # articles in the archive (kept)
     # what the kept counts say about the selection: count, untagged and facet values
@@ -53,7 +54,7 @@ class Plan:
     stats: object = None              # estimate.Stats, filled by the first facet that needs it
 
 
-def _decide(conn, sel: Selection, exact_count: bool) -> Plan:
+def _decide(conn, sel: Selection, exact_count: bool, page: tuple[int, int] | None) -> Plan:
     plan = Plan(sel)
     have_kept = kept_counts.available(conn)
     for name in sel.tags:
@@ -71,6 +72,9 @@ def _decide(conn, sel: Selection, exact_count: bool) -> Plan:
         except sqlite3.OperationalError:  # not valid FTS5 syntax: the listing reports it
             plan.search_hits = 0
         plan.modes["search"] = "list" if plan.search_hits <= LIST_HITS else "walk"
+        if page and sel.search_only:  # the page is the newest hits: read just those
+            plan.modes["search"] = "newest"
+            plan.params = {"pk_before": page[0], "pk_page": page[1]}
     if exact_count:  # Datasette will count every match (JSON without _nocount): collect them once
         plan.modes = {k: "list" for k in plan.modes}
     if have_kept:
@@ -108,8 +112,25 @@ async def plan_for(datasette, database: str, request) -> Plan:
     if "plan" not in cache:
         sel = Selection.from_request(request)
         exact_count = not request.args.get("_nocount") and request.args.get("_shape") not in ("array", "object")
-        cache["plan"] = await datasette.databases[database].execute_fn(lambda conn: _decide(conn, sel, exact_count))
+        page = _newest_page(datasette, database, request)
+        cache["plan"] = await datasette.databases[database].execute_fn(
+            lambda conn: _decide(conn, sel, exact_count, page))
     return cache["plan"]
+
+
+def _newest_page(datasette, database: str, request) -> tuple[int, int] | None:
+    """(ids below, rows) of the page asked for when it lists newest first, else None."""
+    args = request.args
+    if args.get("_sort") or args.get("_sort_desc") or \
+            datasette.table_metadata(database, "articles").get("sort_desc") != "id":
+        return None
+    size = args.get("_size") or datasette.table_metadata(database, "articles").get("size") or datasette.page_size
+    try:
+        size = datasette.max_returned_rows if size == "max" else int(size)
+        before = int(args.get("_next").split(",")[-1]) if args.get("_next") else 2 ** 62
+    except ValueError:
+        return None
+    return before, size + 1
 
 
 async def archive_filters(request, database, table, datasette):
@@ -121,6 +142,7 @@ async def archive_filters(request, database, table, datasette):
         return None
     plan = await plan_for(datasette, database, request)
     where, params, human = plan.selection.ours(plan.tag_ids, plan.modes)
+    params.update(plan.params)
     extra = {"search": plan.selection.query} if plan.selection.query else {}
     return FilterArguments(where, params=params, human_descriptions=human, extra_context=extra)
 

@@ -34,6 +34,9 @@ SEARCH_SQL = {
     "list": "id in (select rowid from articles_fts where articles_fts match :pk_fts)",
     "range": "id in (select rowid from articles_fts where articles_fts match :pk_fts "
              "and rowid between :pk_lo and :pk_hi)",
+    # the page's own hits, newest first, straight off the full-text index (plan.py says when)
+    "newest": "id in (select rowid from articles_fts where articles_fts match :pk_fts "
+              "and rowid < :pk_before order by rowid desc limit :pk_page)",
 }
 
 TAG_SQL = {
@@ -93,6 +96,10 @@ class Selection:
     @property
     def empty(self) -> bool:
         return not (self.query or self.tags or self.untagged or self.days or self.columns or self.opaque)
+
+    @property
+    def search_only(self) -> bool:
+        return bool(self.query) and not (self.tags or self.untagged or self.days or self.columns or self.opaque)
 
     @property
     def narrow(self) -> bool:
