@@ -147,6 +147,32 @@ def test_serve_refuses_a_busy_port(tmp_path):
             serve(tmp_path / "s.db", port=busy.getsockname()[1], open_message=False)
 
 
+async def test_served_connections_do_not_wait_for_delayed_acks():
+    """pagekeep serve's connections have TCP_NODELAY, as asyncio gives TCP sockets: a response
+    written in two parts would otherwise wait ~40 ms for the browser's delayed ACK."""
+    import asyncio
+    import socket
+
+    from annotations.serve import bind_socket
+
+    loop = asyncio.get_running_loop()
+    nodelay = loop.create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport):
+            nodelay.set_result(transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    sock = bind_socket("127.0.0.1", 0)
+    server = await loop.create_server(Probe, sock=sock)
+    try:
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        assert await asyncio.wait_for(nodelay, 10)
+        writer.close()
+    finally:
+        server.close()
+
+
 def test_cli_errors_are_one_line(tmp_path):
     path = tmp_path / "cli.db"
     factory.build(path, 1).conn.close()
