@@ -260,7 +260,7 @@ def article_rows(first: int, last: int, columns: list[str], gen: Generator | Non
     articles, attempts = [], []
     for i in range(first, last):
         rec = gen.article(i)
-        articles.append(tuple(rec[c] for c in columns))
+        articles.append(tuple(rec.get(c) for c in columns))  # columns it does not make stay null
         attempts.append((rec["url"], rec["captured_at"], rec["capture_seconds"], 1, None, None, 200, rec["id"]))
         if rec["_failed_too"]:
             attempts.append((rec["url"], rec["captured_at"], 30.0, 0, "navigation timeout after 30 s", "timeout",
