@@ -7,7 +7,9 @@ consecutive ids, longer each round until they hold SAMPLE_HITS matches; the
 counts found are scaled by archive size / ids sampled and shown as estimates
 ("about"). Every sample query is driven by an index (site, language, day,
 tag, or the full-text index limited to the run's ids), so a round costs
-about the number of matches it finds, whatever the archive's size.
+about the number of matches it finds, whatever the archive's size. The
+capture-day facet of such a selection samples each of the newest days
+instead, scaled by the day's kept count, so the days shown are the newest.
 """
 
 from __future__ import annotations

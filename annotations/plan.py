@@ -5,7 +5,9 @@ and shared by the filter hook, the facets and the count.
   while walking the newest rows ("walk"), a rare one is looked up first
   ("list"): the kept count of the tag says which.
 - A search with at most LIST_HITS hits is looked up first, a bigger one
-  tested row by row: FTS5 counts that many hits in a few milliseconds.
+  tested row by row: FTS5 counts that many hits in a few milliseconds. A
+  search alone, listed newest first, reads just its page of hits off the
+  full-text index ("newest"), from the `_next` cursor on.
 - `kept` is the selection as kept-count filters when the kept counts can
   answer for it (no filter, or one or two of site, language, day, tag).
 """
@@ -151,8 +153,9 @@ _TABLE_PATH = re.compile(r"^/(?P<database>[^/]+)/articles(?P<format>\.\w+)?$")
 
 
 async def rewrite_query(datasette, scope: dict) -> dict:
-    """For an archive's articles table: `_search` becomes pagekeep's `_q`, and the HTML page
-    skips Datasette's count (the page shows pagekeep's own). Other requests pass unchanged."""
+    """For an archive's articles table: `_search` becomes pagekeep's `_q`; the HTML page skips
+    Datasette's count (it shows pagekeep's own) and reads only the columns it shows. Other
+    requests pass unchanged."""
     path = scope.get("path", "")
     base = datasette.setting("base_url")
     if base != "/" and path.startswith(base):
