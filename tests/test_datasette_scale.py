@@ -161,12 +161,16 @@ async def test_big_selections_are_estimated_and_said_to_be(ds, archive, monkeypa
     assert "≈" in html.split('id="facet-site_name"')[1].split("</div>")[0]
     data = await listing(ds, f"_search={word}&lang=en")
     assert data["facet_results"]["site_name"]["estimated"]
-    # the days shown are counted exactly, newest first
+    # the days shown are the newest; days small enough to read whole are counted exactly
     days = dict(sql(archive, f"select substr(captured_at, 1, 10), count(*) from articles where {where} group by 1",
                     [word]))
     shown_days = facet(data, "captured_at")
     assert shown_days == {d: days[d] for d in sorted(days, reverse=True)[:len(shown_days)]} and shown_days
     assert not data["facet_results"]["captured_at"]["estimated"]
+    monkeypatch.setattr(estimate, "DAY_RUN", 1)  # bigger days are sampled, and say so
+    sampled = (await listing(ds, f"_search={word}&lang=en"))["facet_results"]["captured_at"]
+    shown_days = [v["value"] for v in sampled["results"]]
+    assert sampled["estimated"] and shown_days == sorted(shown_days, reverse=True) and set(shown_days) <= set(days)
 
 
 async def test_small_selections_are_counted_exactly(ds, archive, monkeypatch):
