@@ -1,9 +1,9 @@
 """Running peer tools (shot-scraper) beside pagekeep in benchmarks.
 
-shot-scraper has no option for a browser executable: when pagekeep's Chromium
-is not Playwright's own download (Debian's /usr/bin/chromium here), a
-temporary PLAYWRIGHT_BROWSERS_PATH is laid out whose headless-shell and
-chromium entries are symlinks to that Chromium, for the peer's process only.
+shot-scraper has no option for a browser executable, so a temporary
+PLAYWRIGHT_BROWSERS_PATH is laid out whose headless-shell and chromium entries
+are symlinks to pagekeep's browser, for the peer's process only: both tools
+then run the same binary, whichever one pagekeep found.
 """
 
 from __future__ import annotations
@@ -20,10 +20,7 @@ from capture.browser import find_chromium
 def shot_scraper_env(browsers_dir: Path) -> tuple[dict, list[str]]:
     env = dict(os.environ)
     args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-    found = find_chromium()
-    if found.source == "playwright":
-        return env, args
-    exe = found.path
+    exe = find_chromium().path
     real = Path("/usr/lib/chromium/chromium")
     if Path(exe).resolve() == Path("/usr/bin/chromium").resolve() and real.exists():
         exe = str(real)  # Debian's wrapper script; the binary itself

@@ -70,7 +70,8 @@ def main() -> int:
     stages = {}
     for r in db.query("select timings from articles"):
         for k, v in json.loads(r["timings"]).items():
-            stages.setdefault(k, []).append(v)
+            if isinstance(v, (int, float)):  # not the CPU profile (PAGEKEEP_CPU_TIMINGS)
+                stages.setdefault(k, []).append(v)
     print("\nmedian seconds per stage: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in stages.items()))
     return 0
 

@@ -38,7 +38,7 @@ def browser_cmd(
             browser_mod.install_chromium(echo=typer.echo)
         else:
             found = browser_mod.find_chromium()
-            typer.echo(f"{found.source} Chromium at {found.path}")
+            typer.echo(found.describe())
     except browser_mod.BrowserNotFound as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1)

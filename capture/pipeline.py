@@ -7,7 +7,6 @@ CaptureError with a one-line reason. Single URLs and batches share this path.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
 from .jsassets import script
+from .laps import Laps
 from .screenshots import ShotOptions, take, with_headline
 from .stalls import Stalls
 from .store import utcnow
@@ -42,19 +42,6 @@ class CaptureOptions:
     archive: ArchiveOptions | None = None   # record the traffic as a WACZ (--archive); None: no recording at all
     consent_config: str | None = None   # per-domain consent modes file; None: $PAGEKEEP_CONSENT_CONFIG or ~/.config/pagekeep/consent.toml if present
     text_boxes: bool = True       # measure where the text is drawn on the page screenshot (text_boxes.py)
-
-
-class Laps:
-    """Seconds spent in each stage, stored with the capture to explain slow pages."""
-
-    def __init__(self):
-        self.t = time.monotonic()
-        self.done: dict[str, float] = {}
-
-    def __call__(self, stage: str) -> None:
-        now = time.monotonic()
-        self.done[stage] = round(self.done.get(stage, 0.0) + now - self.t, 3)
-        self.t = now
 
 
 class CaptureError(Exception):
@@ -123,21 +110,25 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
         check_url(url, opts.allowed_schemes)
     except BadURL as exc:
         raise CaptureError("bad_url", str(exc)) from None
+    laps = Laps()
     context = await new_context(browser, viewport=opts.viewport)
     recorder = ArchiveRecorder(opts.archive).attach(context) if opts.archive else None
     watchdog = keeper = None
+    captured = None
     try:
         page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
         keeper = await asyncio.wait_for(navigation.attach(context, page, notes), timeout=opts.timeout)
         watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
         if before_navigate is not None:
             await before_navigate()
+        laps("open")
         deadline = Deadline(opts.timeout)
         captured = await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start,
-                                                              keeper), timeout=opts.timeout)
+                                                              keeper, laps), timeout=opts.timeout)
         if recorder is not None:
             captured.related["archives"] = [await archive_capture(recorder, captured, browser.version, opts.consent,
                                                                   opts.viewport)]
+            laps("archive")
         return captured
     except asyncio.TimeoutError:
         raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None
@@ -150,6 +141,9 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
             await asyncio.wait_for(context.close(), timeout=10)
         except Exception:
             pass
+        laps("close")
+        if captured is not None:
+            captured.record["timings"] = laps.dumps()
 
 
 async def _prepare(context, url: str, opts: CaptureOptions):
@@ -198,8 +192,7 @@ async def _watchdog(context, page, notes: list[str], every: float = 1.0, patienc
 
 
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
-                              notes: list[str], started: float, keeper) -> Capture:
-    laps = Laps()
+                              notes: list[str], started: float, keeper, laps: Laps) -> Capture:
     stalls = Stalls(page, network, keeper.cdp, keeper.block)
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
@@ -321,7 +314,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         "capture_notes": "\n".join(notes + [n for n in [stalls.note()] if n]) or None,
         "document_kept": keeper.kept,
         "capture_seconds": round(time.monotonic() - started, 3),
-        "timings": json.dumps(laps.done),
+        "timings": laps.dumps(),
     }
     return Capture(record, shots, rendered if opts.keep_rendered_html else None, extraction, related)
 
