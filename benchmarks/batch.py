@@ -246,6 +246,7 @@ def main() -> int:
     ap.add_argument("--no-floor", action="store_true")
     ap.add_argument("--archive", action="store_true",
                     help="instead: pagekeep without and with --archive (pages/min, CPU and MB per page; archive_cost.py)")
+    ap.add_argument("--pagekeep-args", default="", help="extra `pagekeep capture` options, e.g. '--consent off'")
     a = ap.parse_args()
 
     become_subreaper()
@@ -268,18 +269,20 @@ def main() -> int:
     profiling = dict(os.environ, PAGEKEEP_CPU_TIMINGS="1")
     rows, profiles = [], []
     load_before = machine_load()
+    extra = a.pagekeep_args.split()
     try:
-        print(f"pagekeep: {len(urls)} pages …", file=sys.stderr)
-        rows.append(run_pagekeep(urls, tmp, a.concurrency))
-        if not a.no_floor:
+        if urls:
+            print(f"pagekeep: {len(urls)} pages …", file=sys.stderr)
+            rows.append(run_pagekeep(urls, tmp, a.concurrency, extra=extra))
+        if urls and not a.no_floor:
             print(f"floor: {len(urls)} pages …", file=sys.stderr)
             rows.append(run_floor(urls, concurrency))
-        if not a.no_shot_scraper:
+        if urls and not a.no_shot_scraper:
             print(f"shot-scraper multi: {len(urls)} pages …", file=sys.stderr)
             rows.append(run_shot_scraper(urls, tmp))
         if a.profile:
             print(f"stage profile: {a.profile} pages, one at a time …", file=sys.stderr)
-            profiles.append(("pagekeep", run_pagekeep(profile_urls, tmp, 1, env=profiling, name="profile")))
+            profiles.append(("pagekeep", run_pagekeep(profile_urls, tmp, 1, env=profiling, name="profile", extra=extra)))
             if not a.no_floor:
                 profiles.append(("floor", run_floor(profile_urls, 1, env=profiling)))
     finally:
@@ -298,12 +301,12 @@ def main() -> int:
         if r["error"]:
             print(f"\n{r['tool']} exited with an error: {r['error']}")
     by = {r["tool"].split(" ")[0]: r for r in rows}
-    pk = by["pagekeep"]
-    if "shot-scraper" in by and by["shot-scraper"]["wall"]:
+    pk = by.get("pagekeep") or {"complete": 0, "wall": 0, "cpu": 0}
+    if pk["wall"] and "shot-scraper" in by and by["shot-scraper"]["wall"]:
         ss = by["shot-scraper"]
         ratio = (pk["complete"] / pk["wall"]) / max(1e-9, ss["complete"] / ss["wall"])
         print(f"\npagekeep pages/min ÷ shot-scraper pages/min = {ratio:.2f}×")
-    if "floor" in by and by["floor"]["complete"]:
+    if pk["complete"] and "floor" in by and by["floor"]["complete"]:
         fl = by["floor"]
         ratio = (pk["cpu"] / max(1, pk["complete"])) / (fl["cpu"] / fl["complete"])
         print(f"pagekeep CPU-s/page ÷ floor CPU-s/page = {ratio:.2f}×")

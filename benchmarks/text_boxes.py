@@ -33,13 +33,12 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import async_playwright  # noqa: E402
 
-from capture import overlays, settle, text_boxes  # noqa: E402
+from capture import dom, overlays, settle, text_boxes  # noqa: E402
 from capture.browser import launch, new_context  # noqa: E402
 from capture.deadline import Deadline  # noqa: E402
 from capture.extract import extract  # noqa: E402
-from capture.jsassets import script  # noqa: E402
 from capture.localsite import Site  # noqa: E402
-from capture.screenshots import ShotOptions, take, with_headline  # noqa: E402
+from capture.screenshots import ShotOptions, take  # noqa: E402
 
 PAGES = ["news/seed.html", "highlight/phrase.html", "nojsonld/story.html", "intl/ja-kiji.html",
          "intl/ru-statya.html", "multipage/part1.html", "blog/plain-post.html"]
@@ -73,11 +72,9 @@ async def prepare(context, url: str):
     await overlays.clear(page)
     await settle.scroll_through(page, deadline)
     await settle.back_to_top(page)
-    await page.evaluate(script("visibility.js"))
-    extraction = await asyncio.to_thread(extract, await page.content(), url)
-    box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
-    await overlays.freeze_fixed(page)
-    return page, extraction, await with_headline(page, box)
+    extraction = await asyncio.to_thread(extract, await dom.visible_html(page), url)
+    marked = await dom.mark_article(page, extraction.paragraphs[:200])  # locate, pin fixed bars
+    return page, extraction, (await dom.shot_layout(page, marked.box)).box
 
 
 async def bench_page(browser, url: str, repeat: int) -> dict:

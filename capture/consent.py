@@ -246,8 +246,13 @@ class _Session:
         self.events.append(_Event(time.monotonic(), kind, frame, main, msg))
         self.changed.set()
 
-    def may_still_detect(self, page, dom_quiet_s: float | None, frames_only: bool = False) -> bool:
-        """Could autoconsent still recognise what is on screen now? (False: it already looked and found nothing.)"""
+    def may_still_detect(self, page, dom_quiet_s: float | None, frames_only: bool = False,
+                         main_state: dict | None = None) -> bool:
+        """Could autoconsent still recognise what is on screen now? (False: it already looked and found nothing.)
+
+        `main_state`: autoconsent's state read from the main frame just now (attempts, seconds
+        since its last look), fresher than the messages, which carry only its first look.
+        """
         now = time.monotonic()
         for st in self.frames.values():
             try:
@@ -257,15 +262,18 @@ class _Session:
                 continue
             if st["lifecycle"] not in ("init", "initialized", "started"):
                 continue  # it has concluded (nothing found, or a CMP: then its own messages tell)
-            if st["attempt_t"] is None:
+            attempts, attempt_t = st["attempts"], st["attempt_t"]
+            if st["main"] and main_state and main_state.get("sinceAttempt") is not None:
+                attempts, attempt_t = main_state.get("attempts", attempts), now - main_state["sinceAttempt"]
+            if attempt_t is None:
                 if now - st["init"] < 3.0:
                     return True  # initialised, first look still to come
                 continue
             if frames_only or not st["main"]:
                 continue
-            if st["attempts"] > MAX_ATTEMPTS:
+            if attempts > MAX_ATTEMPTS:
                 continue  # gave up
-            if dom_quiet_s is None or st["attempt_t"] < now - dom_quiet_s + 0.1:
+            if dom_quiet_s is None or attempt_t < now - dom_quiet_s + 0.1:
                 return True  # the page changed after its last look: it looks again on that change
         return False
 
@@ -377,10 +385,10 @@ async def handle(page, mode, deadline) -> ConsentResult:
     if engine_on and not session.of("popupFound"):
         # A banner is showing that autoconsent has said nothing about yet: it
         # retries on DOM changes, so give it a moment before our fallback acts.
-        dry = await _evaluate(page.main_frame, script("consent_fallback.js"), {"mode": eff, "dry": True})
+        dry = await _evaluate(page.main_frame, _look_js(), {"mode": eff, "dry": True})
         if dry and (dry.get("found") or dry.get("frames")):
-            quiet = await _evaluate(page.main_frame, _QUIET_JS)
-            if session.may_still_detect(page, quiet, frames_only=not dry.get("found")):
+            if session.may_still_detect(page, dry.get("quietFor"), frames_only=not dry.get("found"),
+                                        main_state=dry.get("engine")):
                 await session.wait_for_news(min(ENGINE_GRACE_S, max(0.0, deadline.left() - 4.0)))
                 await session.settle(deadline)
     cmp, action, engine_failed = _engine_outcome(session, notes)
@@ -403,14 +411,16 @@ async def handle(page, mode, deadline) -> ConsentResult:
     if not found:
         return ConsentResult()
 
-    # 3. whatever still covers the viewport, and scroll locks.
-    covered = await _evaluate(page.main_frame, script("overlays.js"), {"afterConsent": True, "minCover": 0.4}) or []
+    # 3. whatever still covers the viewport, and scroll locks; then is any consent layer left showing?
+    after = await _evaluate(page.main_frame, _cover_then_look_js(), {"overlays": {"afterConsent": True, "minCover": 0.4},
+                                                                     "look": {"mode": eff, "dry": True}}) or {}
+    covered = after.get("covered") or []
     if covered:
         notes.append("; ".join(covered))
         if any(c.startswith("hid ") for c in covered) and "hide" not in (action or "").split("+"):
             action = f"{action}+hide" if action else "hide"
 
-    ok = await _gone(page, eff)
+    ok = _gone(after.get("look"))
     if engine_failed and not fb_actions and not any(c.startswith("hid ") for c in covered):
         ok = False  # autoconsent found a popup it could not answer, and nothing else touched it
     notes.append(f"{time.monotonic() - started:.2f}s")
@@ -462,22 +472,14 @@ async def _after_action(page, session: _Session, deadline) -> None:
     Settled = no DOM change, no request in flight or just finished, and no short
     timer pending, for AFTER_QUIET_S; at most AFTER_ACTION_S.
     """
-    from .settle import NetworkTracker
+    from .settle import NetworkTracker, wait_quiet
 
     tracker = session.trackers.get(page)
     if tracker is None:
         tracker = session.trackers[page] = NetworkTracker(page)
-    stop = time.monotonic() + min(AFTER_ACTION_S, max(0.0, deadline.left() - 4.0))
     await asyncio.sleep(0.1)
-    while time.monotonic() < stop:
-        snap = await _evaluate(page.main_frame, "() => window.__pk ? window.__pk.snapshot() : {untracked: true}", timeout=1)
-        if snap is None:  # navigating (a wall that reloads the page after the choice): not settled
-            dom_quiet = False
-        else:
-            dom_quiet = snap.get("untracked") or (snap["quietFor"] >= AFTER_QUIET_S * 1000 and snap["pendingTimers"] == 0)
-        if dom_quiet and tracker.quiet_for() >= AFTER_QUIET_S:
-            return
-        await asyncio.sleep(0.08)
+    await wait_quiet(page, tracker, deadline, max_s=min(AFTER_ACTION_S, max(0.0, deadline.left() - 4.1)),
+                     quiet_ms=int(AFTER_QUIET_S * 1000))
 
 
 async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list, list]:
@@ -530,8 +532,6 @@ async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list,
     return actions, notes
 
 
-_QUIET_JS = "() => window.__pk && window.__pk.snapshot ? window.__pk.snapshot().quietFor / 1000 : null"
-
 _HIDE_MARKED_JS = """() => {
     let n = 0;
     for (const el of document.querySelectorAll('[data-pk-consent]')) {
@@ -553,9 +553,30 @@ _HIDE_FRAME_LAYER_JS = """(frame) => {
     return true; }"""
 
 
-async def _gone(page, mode: str) -> bool:
+@lru_cache(maxsize=1)
+def _look_js() -> str:
+    """A dry fallback look, with how long the DOM has been quiet (js/activity.js) and where autoconsent
+    stands in the main frame (js/consent_engine.js): one call into the page."""
+    return f"""(arg) => {{
+        const look = ({script('consent_fallback.js')})(arg);
+        if (!look) return look;
+        const pk = window.__pk, st = window.__pkConsentState, now = performance.now();
+        look.quietFor = pk && pk.snapshot ? pk.snapshot().quietFor / 1000 : null;
+        look.engine = st ? {{lifecycle: st.lifecycle, attempts: st.attempts,
+                            sinceAttempt: st.lastAttempt == null ? null : (now - st.lastAttempt) / 1000}} : null;
+        return look;
+    }}"""
+
+
+@lru_cache(maxsize=1)
+def _cover_then_look_js() -> str:
+    """overlays.js (afterConsent), then a dry fallback look: one call into the page instead of two."""
+    return (f"(arg) => ({{covered: ({script('overlays.js')})(arg.overlays), "
+            f"look: ({script('consent_fallback.js')})(arg.look)}})")
+
+
+def _gone(look: dict | None) -> bool:
     """True when no consent layer is left showing (our own detection, dry run)."""
-    res = await _evaluate(page.main_frame, script("consent_fallback.js"), {"mode": mode, "dry": True})
-    if not res:
+    if not look:
         return True
-    return not res.get("found") and not res.get("visible")
+    return not look.get("found") and not look.get("visible")

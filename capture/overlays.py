@@ -1,4 +1,4 @@
-"""Modals, full-viewport layers, scroll locks, and fixed bars in full-page screenshots."""
+"""Modals, full-viewport layers and scroll locks (fixed bars are pinned for the full-page shot by dom.mark_article)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,3 @@ async def clear(page) -> list[str]:
         return await page.evaluate(script("overlays.js"), {})
     except Exception:
         return []
-
-
-async def freeze_fixed(page) -> dict:
-    """Pin fixed/sticky elements to the top of the page before a full-page screenshot."""
-    try:
-        return await page.evaluate(script("freeze.js"))
-    except Exception:
-        return {}

@@ -12,14 +12,13 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import consent, navigation, overlays, settle, text_boxes
+from . import consent, dom, navigation, overlays, settle, text_boxes
 from .archive_recorder import ArchiveOptions, ArchiveRecorder
 from .browser import new_context
 from .deadline import Deadline
 from .extract import Extraction, extract
-from .jsassets import script
 from .laps import Laps
-from .screenshots import ShotOptions, take, with_headline
+from .screenshots import ShotOptions, take
 from .stalls import Stalls
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
@@ -87,10 +86,10 @@ NET_ERRORS = [
 ]
 
 
-def _navigation_error(exc: Exception, url: str) -> CaptureError:
+def _navigation_error(exc: Exception, url: str, ctype: str | None = None) -> CaptureError:
     msg = str(exc)
     if "Download is starting" in msg:
-        return CaptureError("not_html", f"not a web page: {url} is a download")
+        return CaptureError("not_html", f"not a web page: {url} is a download" + (f" ({ctype})" if ctype else ""))
     for code, kind, text, transient in NET_ERRORS:
         if code in msg:
             return CaptureError(kind, f"{text} ({url})", transient=transient)
@@ -159,7 +158,7 @@ async def _prepare(context, url: str, opts: CaptureOptions):
     return page, settle.NetworkTracker(page), []
 
 
-async def _watchdog(context, page, notes: list[str], every: float = 1.0, patience: float = 4.0) -> None:
+async def _watchdog(context, page, notes: list[str], every: float = 2.0, patience: float = 4.0) -> None:
     """Stop runaway page scripts (an endless loop freezes every later step) via CDP.
 
     A page must miss two pings in a row, so a merely busy page on a loaded
@@ -197,7 +196,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
-        raise _navigation_error(exc, url) from None
+        raise _navigation_error(exc, url, await network.failed_document_type()) from None
     if response is None:
         raise CaptureError("navigation", f"no response for {url}")
     status = response.status
@@ -250,8 +249,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
 
     for tries_left in (1, 0):
         try:
-            await page.evaluate(script("visibility.js"))
-            rendered = await _page_html(page)
+            rendered = await dom.visible_html(page)  # hidden parts marked (js/visibility.js)
             final_url = page.url
             if network.document_url and not final_url.startswith(("chrome-error:", "about:")):
                 final_url = network.document_url
@@ -274,14 +272,14 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
         rendered = served  # the parser never got through the page: the document as served holds more
     extraction = await asyncio.to_thread(extract, rendered, final_url, served)
     laps("extract")
-    box = await page.evaluate(script("locate.js"), extraction.paragraphs[:200])
-    rendered = await _page_html(page)  # now with the article element marked (data-pk-article)
-    await overlays.freeze_fixed(page)
-    measured = None
+    marked = await dom.mark_article(page, extraction.paragraphs[:200])
+    rendered = marked.html  # now with the article element marked (data-pk-article)
+    box, measured = marked.box, None
     if await stalls.ready_for_screenshot():
-        box = await with_headline(page, box)
+        layout = await dom.shot_layout(page, box)
+        box = layout.box
         measured = await text_boxes.measure(page, extraction.paragraphs) if opts.text_boxes else None
-        shots, shot_notes = await take(page, box, opts.shots)
+        shots, shot_notes = await take(page, box, opts.shots, layout.size)
     else:
         shots, shot_notes = [], ["no screenshots: the page never got to paint"]
     notes += shot_notes
@@ -327,11 +325,6 @@ def _is_outside(url: str) -> bool:
     if url.startswith(("data:", "blob:", "about:")):
         return False
     return not (host in LOOPBACK_HOSTS or host.startswith("127."))
-
-
-async def _page_html(page) -> str:
-    """page.content() leaves out what web components render in their shadow roots."""
-    return await page.evaluate(script("serialize.js")) or await page.content()
 
 
 async def _served_html(response, final_url: str) -> str | None:

@@ -29,18 +29,37 @@ class NetworkTracker:
         # The address of the document the page shows: history.pushState (infinite scroll moving
         # on to the next story) changes page.url without loading anything, so it is not that.
         self.document_url: str | None = None
+        self.failed_document = None   # the main document's request, when it did not load (a download, say)
         self._main = page.main_frame
         page.on("request", self._start)
         page.on("requestfinished", self._end)
         page.on("requestfinished", self._document)
         page.on("requestfailed", self._end)
+        page.on("requestfailed", self._failed)
+
+    def _is_document(self, request) -> bool:
+        try:
+            return request.is_navigation_request() and request.frame is self._main
+        except Exception:
+            return False  # a worker's request has no frame
 
     def _document(self, request):
+        if self._is_document(request):
+            self.document_url = request.url
+
+    def _failed(self, request):
+        if self._is_document(request):
+            self.failed_document = request
+
+    async def failed_document_type(self) -> str | None:
+        """Content type of a main document that was answered but not shown (a headless shell
+        downloads PDFs that full Chromium displays), for the failure line."""
         try:
-            if request.is_navigation_request() and request.frame is self._main:
-                self.document_url = request.url
+            response = await self.failed_document.response() if self.failed_document else None
+            ctype = await response.header_value("content-type") if response else None
         except Exception:
-            pass  # a worker's request has no frame
+            return None
+        return ctype.split(";")[0].strip().lower() if ctype else None
 
     def _start(self, request):
         self.inflight[request] = time.monotonic()
@@ -64,54 +83,46 @@ async def install(context) -> None:
     await context.add_init_script(script("reveal.js"))
 
 
-async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: float) -> bool:
-    """True once DOM, network and short timers have been quiet for QUIET_MS; False on timeout."""
+_WAIT_JS = "([quiet, max]) => window.__pk && window.__pk.waitQuiet ? window.__pk.waitQuiet(quiet, max) : null"
+
+
+async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: float, quiet_ms: int = QUIET_MS) -> bool:
+    """True once DOM, network and short timers have been quiet for quiet_ms; False on timeout.
+
+    The page waits for its own quiet (js/activity.js) in one call; the network is
+    watched here, from Playwright's events, so neither side polls the other.
+    """
     stop = time.monotonic() + min(max_s, deadline.left())
-    while time.monotonic() < stop:
+    while (left := stop - time.monotonic()) > 0:
         try:
-            snap = await page.evaluate("() => window.__pk ? window.__pk.snapshot() : null")
+            snap = await asyncio.wait_for(page.evaluate(_WAIT_JS, [quiet_ms, int(left * 1000)]), timeout=left + 1)
         except Exception:
-            snap = None  # navigating or a busy main thread: try again
-        if snap is not None:
-            quiet = (
-                snap["quietFor"] >= QUIET_MS
-                and snap["pendingTimers"] == 0
-                and network.quiet_for() * 1000 >= QUIET_MS
-            )
-            if quiet:
-                return True
-        await asyncio.sleep(0.1)
+            snap = None  # navigating, or a frozen main thread the watchdog is about to stop: try again
+        if snap is None:
+            await asyncio.sleep(0.1)
+            continue
+        if not snap.get("quiet"):
+            return False  # the page stayed busy until the time was up
+        if network.quiet_for() * 1000 >= quiet_ms:
+            return True
+        # Requests still running: wait here until the network has been quiet long enough, then look again.
+        while time.monotonic() < stop and network.quiet_for() * 1000 < quiet_ms:
+            await asyncio.sleep(max(0.05, min(0.25, quiet_ms / 1000 - network.quiet_for())))
     return False
 
 
 async def scroll_through(page, deadline: Deadline, max_s: float = 3.0) -> int:
-    """Scroll down a viewport at a time so lazy images and IntersectionObserver content load."""
-    stop = time.monotonic() + min(max_s, deadline.left())
-    y = 0
-    while time.monotonic() < stop:
-        try:
-            pos = await page.evaluate(
-                """(step) => {
-                    const el = document.scrollingElement || document.documentElement;
-                    const h = Math.max(el.scrollHeight, document.body ? document.body.scrollHeight : 0);
-                    const next = Math.min(window.scrollY + Math.round(window.innerHeight * step), h);
-                    window.scrollTo(0, next);
-                    return {y: window.scrollY, h, vh: window.innerHeight};
-                }""",
-                SCROLL_STEP,
-            )
-        except Exception:
-            break
-        await asyncio.sleep(SCROLL_PAUSE_S)
-        if pos["y"] + pos["vh"] >= pos["h"] - 2 or pos["y"] >= MAX_SCROLL_PX or pos["y"] == y:
-            y = pos["y"]
-            break
-        y = pos["y"]
-    try:  # what scrolling revealed stays revealed when we return to the top (js/reveal.js)
-        await page.evaluate("() => window.__pkReveal ? window.__pkReveal.hold() : 0")
+    """Scroll down a viewport at a time so lazy images and IntersectionObserver content load,
+    then hold what scrolling revealed (js/reveal.js). The steps run in the page (js/scroll.js),
+    one call rather than a round trip per step."""
+    budget = min(max_s, deadline.left())
+    if budget <= 0:
+        return 0
+    opts = {"step": SCROLL_STEP, "pauseMs": int(SCROLL_PAUSE_S * 1000), "maxPx": MAX_SCROLL_PX, "maxMs": int(budget * 1000)}
+    try:
+        return int(await asyncio.wait_for(page.evaluate(script("scroll.js"), opts), timeout=budget + 2) or 0)
     except Exception:
-        pass
-    return y
+        return 0  # navigated away or frozen: what was revealed so far stays
 
 
 async def back_to_top(page) -> None:

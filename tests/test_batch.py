@@ -101,9 +101,10 @@ def test_server_errors_are_retried_with_backoff_until_they_pass(served, tmp_path
 
 
 def test_connection_resets_are_retried(served, tmp_path):
-    # Chromium silently retries a reset once itself; the server resets four times in a row.
+    # The server resets four times in a row. Full Chromium silently retries a reset once itself,
+    # the headless shell does not: enough tries for either to get through.
     db = str(tmp_path / "a.db")
-    (o,) = capture_urls([served.url("flaky-reset")], db, batch=BatchOptions(retries=3, backoff=0.2))
+    (o,) = capture_urls([served.url("flaky-reset")], db, batch=BatchOptions(retries=4, backoff=0.2))
     assert o.ok and o.tries >= 2
     kinds = [k for (k,) in sqlite3.connect(db).execute("select error_kind from attempts where ok = 0")]
     assert kinds and set(kinds) <= {"reset"}

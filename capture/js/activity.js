@@ -52,4 +52,16 @@
     }
     return { quietFor: now - state.lastMutation, pendingTimers: pending, mutations: state.mutations };
   };
+  // Waiting happens here, in the page, on timers the tracker does not count: one call
+  // from pagekeep instead of a round trip through the driver every 100 ms.
+  state.sleep = (ms) => new Promise((done) => realSet.call(window, done, ms));
+  state.waitQuiet = async (quietMs, maxMs) => {
+    const stop = performance.now() + maxMs;
+    for (;;) {
+      const snap = state.snapshot();
+      snap.quiet = snap.quietFor >= quietMs && snap.pendingTimers === 0;
+      if (snap.quiet || performance.now() >= stop) return snap;
+      await state.sleep(Math.min(50, Math.max(1, stop - performance.now())));
+    }
+  };
 })();

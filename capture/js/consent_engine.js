@@ -27,17 +27,22 @@
 
   const FORWARD = new Set(["init", "eval", "cmpDetected", "popupFound", "optOutResult", "optInResult",
                            "autoconsentDone", "autoconsentError", "selfTestResult"]);
-  let lifecycle = "", attempts = 0;
+  // Where autoconsent stands in this frame. Python reads it when it needs to know whether
+  // autoconsent has already looked at the page as it is now (consent.py, handle()), so
+  // only lifecycle changes and the first look cross over as messages, not every retry.
+  const state = { lifecycle: "", attempts: 0, lastAttempt: null };
+  Object.defineProperty(window, "__pkConsentState", { value: state, enumerable: false });
   window.autoconsentSendMessage = (msg) => {
     if (!msg || typeof msg !== "object") return Promise.resolve();
     if (msg.type === "report") {
-      // Only lifecycle changes and detection attempts (Python needs to know
-      // whether autoconsent has already looked at the page as it is now).
       const st = msg.state || {};
       const lc = st.lifecycle, n = st.findCmpAttempts || 0;
-      if (!lc || lc === "loading" || lc === "waitingForInitResponse" || (lc === lifecycle && n === attempts)) return Promise.resolve();
-      lifecycle = lc;
-      attempts = n;
+      if (!lc || lc === "loading" || lc === "waitingForInitResponse") return Promise.resolve();
+      const news = lc !== state.lifecycle || (state.attempts === 0 && n > 0);
+      if (n !== state.attempts) state.lastAttempt = performance.now();
+      state.lifecycle = lc;
+      state.attempts = n;
+      if (!news) return Promise.resolve();
       msg = { type: "report", lifecycle: lc, attempts: n };
     } else if (!FORWARD.has(msg.type)) {
       return Promise.resolve();

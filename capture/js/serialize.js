@@ -1,8 +1,7 @@
-// The rendered page as HTML, with open shadow roots written in place as
+// The rendered page as HTML. Open shadow roots are written in place as
 // <template shadowrootmode="open"> (declarative shadow DOM), so text that web
-// components render is stored and extracted like any other. Returns null when
-// the page has no shadow roots (page.content() is then used as before) or the
-// browser cannot serialize them.
+// components render is stored and extracted like any other; a page without
+// them is written as Playwright's page.content() writes it (doctype + outerHTML).
 () => {
   const roots = [];
   const collect = (root) => {
@@ -12,7 +11,10 @@
   };
   collect(document);
   const html = document.documentElement;
-  if (!roots.length || !html || typeof html.getHTML !== "function") return null;
+  if (!html) return "";
+  if (!roots.length || typeof html.getHTML !== "function") {
+    return (document.doctype ? new XMLSerializer().serializeToString(document.doctype) : "") + html.outerHTML;
+  }
   const attrs = Array.from(html.attributes).map((a) => ` ${a.name}="${a.value.replace(/&/g, "&amp;").replace(/"/g, "&quot;")}"`).join("");
   const doctype = document.doctype ? `<!DOCTYPE ${document.doctype.name}>` : "";
   return `${doctype}<html${attrs}>${html.getHTML({ serializableShadowRoots: true, shadowRoots: roots })}</html>`;
