@@ -26,7 +26,8 @@ detected costs one fallback evaluation. After any click the page gets to
 settle again (a consent wall loads the article only then).
 
 `install()` before navigation, `handle()` once the page has settled (the
-pipeline calls it once more after scrolling when nothing was found).
+pipeline calls it once more after scrolling when nothing was found, as the
+last look); after that autoconsent is stopped.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ AFTER_ACTION_S = 3.0     # page settling after a consent click (walls load the a
 FRAME_BUDGET_S = 2.0     # all iframe fallback work together
 ENGINE_GRACE_S = 1.2     # a banner is showing but autoconsent has not spoken yet: its next retry comes within this
 MAX_INITS_PER_FRAME = 10
+MAX_FRAMES_STOPPED = 12  # consent.finish() tells at most this many frames' autoconsent to stop
 MAX_ATTEMPTS = 21        # 1 + detectRetries: autoconsent stops looking after these
 AFTER_QUIET_S = 0.3      # after a consent click: this long without DOM changes or requests counts as settled
 BINDING = "__pkConsentMessage"
@@ -224,9 +226,7 @@ class _Session:
             if not config["enabled"]:
                 self.frames[id(frame)]["lifecycle"] = "disabled"
             rules = rules_for(msg.get("url") or frame.url, main) if config["enabled"] else "[]"
-            expr = ("window.autoconsentReceiveMessage && window.autoconsentReceiveMessage("
-                    f'{{"type":"initResp","config":{json.dumps(config)},"rules":{{"autoconsent":{rules}}}}})')
-            await _quietly(frame.evaluate(expr))
+            await _quietly(frame.evaluate(_INIT_RESP_JS, [config, rules]))
             return
         if kind == "eval":  # only when a snippet could not run inline
             try:
@@ -326,6 +326,11 @@ class _Session:
                 return
 
 
+# The rules arrive as JSON text and are parsed with JSON.parse: V8 reads 200 KB of JSON
+# several times faster than the same data written as a JavaScript object literal.
+_INIT_RESP_JS = """([config, rules]) => window.autoconsentReceiveMessage &&
+    window.autoconsentReceiveMessage({type: "initResp", config, rules: {autoconsent: JSON.parse(rules)}})"""
+
 _SESSIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -368,7 +373,16 @@ async def install(context, mode, config=None) -> None:
 
 # --- handle: after the page settled --------------------------------------------------------------
 
-async def handle(page, mode, deadline) -> ConsentResult:
+async def handle(page, mode, deadline, last: bool = False) -> ConsentResult:
+    """Get past the banner, if any. Once something was done, or when `last` (pagekeep will not
+    look again on this page), autoconsent is stopped (finish())."""
+    result = await _handle(page, mode, deadline)
+    if last or result.action is not None:
+        await finish(page)
+    return result
+
+
+async def _handle(page, mode, deadline) -> ConsentResult:
     session = _SESSIONS.get(page.context)
     if session is None:
         session = _Session(as_policy(mode))
@@ -425,6 +439,18 @@ async def handle(page, mode, deadline) -> ConsentResult:
         ok = False  # autoconsent found a popup it could not answer, and nothing else touched it
     notes.append(f"{time.monotonic() - started:.2f}s")
     return ConsentResult(cmp=cmp, action=action, ok=ok, detail="; ".join(notes))
+
+
+async def finish(page) -> None:
+    """The capture is past consent: stop autoconsent looking again after every DOM change
+    (it would otherwise run all its rules every half second until the page is closed)."""
+    session = _SESSIONS.get(page.context)
+    if session is None or not session.frames:
+        return
+    frames = [st["frame"] for st in session.frames.values()
+              if st["lifecycle"] in ("init", "initialized", "started")][:MAX_FRAMES_STOPPED]
+    await asyncio.gather(*(_evaluate(f, "() => window.__pkConsentStop && window.__pkConsentStop()", timeout=1)
+                           for f in frames))
 
 
 def _engine_outcome(session: _Session, notes: list) -> tuple:

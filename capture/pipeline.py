@@ -238,7 +238,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     if expanded:
         notes.append(f"expanded {expanded} in-article control(s)")
     if consent_result.action is None:
-        consent_result = await consent.handle(page, opts.consent, deadline)  # late banners
+        consent_result = await consent.handle(page, opts.consent, deadline, last=True)  # late banners
     if consent_result.detail:
         notes.append(f"consent: {consent_result.detail}")
     notes += await overlays.clear(page)

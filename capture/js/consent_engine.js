@@ -4,19 +4,25 @@
 // The bundle is spliced in by consent.py where the marker below stands; it is
 // read from the installed duckduckgo-autoconsent-py package, never copied here.
 //
-// Two details keep a page without a banner as cheap as before:
+// Three details keep a page without a banner cheap:
 // - autoconsent's own timers (detection retries, waits) must not look like the
 //   page being busy to pagekeep's activity tracker (js/activity.js), so the
 //   bundle runs with the original setTimeout captured here, or, when the
 //   tracker was installed first, with timers it does not count;
-// - only messages the capture needs cross to Python (no per-step reports).
+// - only messages the capture needs cross to Python (no per-step reports);
+// - once the capture is past consent, autoconsent stops looking (window.__pkConsentStop).
 (() => {
   if (window.__pkConsentEngine) return;
   if (!/^https?:$/.test(location.protocol)) return;  // about:blank, data: and srcdoc frames hold no CMP
   Object.defineProperty(window, "__pkConsentEngine", { value: true, enumerable: false });
 
   const realSet = window.setTimeout, realClear = window.clearTimeout;
+  // Once pagekeep is done with consent (consent.finish), autoconsent's timers never fire:
+  // it stops retrying its detection after every DOM change for the rest of the capture.
+  let stopped = false;
+  Object.defineProperty(window, "__pkConsentStop", { value: () => { stopped = true; }, enumerable: false });
   const setT = function (fn, ms, ...rest) {
+    if (stopped) return 0;
     const pk = window.__pk;
     if (!pk || typeof pk.gen !== "number") return realSet.call(window, fn, ms, ...rest);
     const g = pk.gen;
