@@ -22,12 +22,32 @@ INDEXES = {
     # a tag's articles in id order (rare tags are looked up first)
     "idx_article_tags_tag_article":
         "create index if not exists idx_article_tags_tag_article on article_tags (tag_id, article_id)",
+    # a tag by name in any case (the _tag filter, articles_by_tag)
+    "idx_tags_name_nocase": "create index if not exists idx_tags_name_nocase on tags (name collate nocase)",
     # the listing's sortable columns (published, site_name, captured_at, lang and id have theirs)
     "idx_articles_title": "create index if not exists idx_articles_title on articles (title)",
     "idx_articles_byline": "create index if not exists idx_articles_byline on articles (byline)",
     "idx_articles_word_count": "create index if not exists idx_articles_word_count on articles (word_count)",
+    # the watcher's pages and canned queries: facets, stealth edits and headline changes newest first,
+    # edits per URL, removed articles (its tables grow with every check, so nothing reads them whole)
+    "idx_checks_outcome": "create index if not exists idx_checks_outcome on checks (outcome)",
+    "idx_changes_stealth": "create index if not exists idx_changes_stealth on changes (stealth, detected_at)",
+    "idx_changes_title_changed":
+        "create index if not exists idx_changes_title_changed on changes (title_changed, detected_at)",
+    "idx_changes_url_counts": "create index if not exists idx_changes_url_counts on changes "
+                              "(url, stealth, title_changed, words_added, words_removed, new_id, detected_at)",
+    "idx_watches_last_outcome":
+        "create index if not exists idx_watches_last_outcome on watches (last_outcome, last_checked_at)",
+    # other tables' pages: their facets and sorts, and counts that read an index rather than wide rows
+    "idx_attempts_ok": "create index if not exists idx_attempts_ok on attempts (ok, started_at)",
+    "idx_attempts_error_kind": "create index if not exists idx_attempts_error_kind on attempts (error_kind)",
+    "idx_notes_created_at": "create index if not exists idx_notes_created_at on notes (created_at)",
+    "idx_rendered_pages_bytes": "create index if not exists idx_rendered_pages_bytes on rendered_pages (bytes)",
+    "idx_archives_bytes": "create index if not exists idx_archives_bytes on archives (bytes)",
+    "idx_text_boxes_version": "create index if not exists idx_text_boxes_version on text_boxes (version)",
 }
-ANALYZED = ("articles", "article_tags", "tags")
+# notes: without statistics SQLite takes it for a big table and joins the annotations view from articles
+ANALYZED = ("articles", "article_tags", "tags", "notes")
 
 
 def _needs_statistics(conn) -> bool:

@@ -15,7 +15,7 @@ import pytest
 
 import archive_factory as factory
 from annotations import estimate, plan, tags
-from annotations.serve import make_datasette, prepare_archive
+from annotations.serve import load_metadata, make_datasette, prepare_archive
 
 pytestmark = pytest.mark.timeout(90)
 N = 120
@@ -205,3 +205,39 @@ async def test_json_counts_exactly_as_datasette_does_unless_told_not_to(ds, arch
     assert data["filtered_table_rows_count"] == total
     assert (await ds.client.get(f"/archive/articles.json?_search={word}&_nocount=1")).json()[
         "filtered_table_rows_count"] is None
+
+
+def whole_table_reads(conn, query: str, params=()) -> list[str]:
+    """The plan's steps that read a table row by row, end to end: no index, not a subquery's own result."""
+    steps = [r[3] for r in conn.execute("explain query plan " + query, params)]
+    results = {m.group(1) for s in steps if (m := re.match(r"(?:MATERIALIZE|CO-ROUTINE) (\w+)", s))}
+    return [s for s in steps if (m := re.fullmatch(r"SCAN (\w+)", s)) and m.group(1) not in results]
+
+
+def configured(archive) -> dict:
+    return load_metadata("archive")["databases"]["archive"]
+
+
+def test_canned_queries_read_through_indexes(archive):
+    conn = sqlite3.connect(archive)
+    for name, query in configured(archive)["queries"].items():
+        params = {p: "x" for p in re.findall(r":(\w+)", query["sql"])}
+        assert whole_table_reads(conn, query["sql"], params) == [], name
+
+
+def test_table_pages_count_facet_and_sort_from_indexes(archive):
+    conn = sqlite3.connect(archive)
+    tables = set(sql(archive, "select name from sqlite_master where type = 'table'"))
+    for table, options in configured(archive)["tables"].items():
+        if (table,) not in tables:  # views: their tables' indexes serve them
+            continue
+        for column in [f for f in options.get("facets", []) if isinstance(f, str)]:
+            steps = whole_table_reads(conn, f"select {column}, count(*) from {table} group by 1")
+            assert steps == [], (table, column)
+        if sort := options.get("sort") or options.get("sort_desc"):
+            query = f"explain query plan select * from {table} order by {sort} desc limit 50"
+            steps = [r[3] for r in conn.execute(query)]
+            assert not any("TEMP B-TREE" in s for s in steps), (table, sort, steps)
+    for (table,) in sql(archive, "select name from sqlite_master where type = 'table' and name not like '%fts%' "
+                                 "and sql like '%BLOB%'"):  # a count of images, pages or archives reads an index
+        assert whole_table_reads(conn, f"select count(*) from {table}") == [], table
