@@ -11,8 +11,7 @@ from enum import Enum
 from typing import List, Optional
 
 from . import browser as browser_mod
-from .runner import default_concurrency
-from .store import default_db_path
+from .defaults import default_concurrency, default_db_path
 from .urls import OPTIONAL_SCHEMES
 
 app = typer.Typer(

@@ -360,6 +360,3 @@ async def _stoppable(job):
             pass
 
 
-def default_concurrency() -> int:
-    """Two pages per core renders well on small machines without running out of memory."""
-    return max(2, min(8, (os.cpu_count() or 2) * 2))

@@ -17,8 +17,8 @@ from pathlib import Path
 import sqlite_utils
 
 from . import facet_counts
+from .defaults import DEFAULT_DB, default_db_path  # noqa: F401  (re-exported)
 
-DEFAULT_DB = "pagekeep.db"
 BUSY_TIMEOUT_S = 60
 
 ARTICLE_COLUMNS = {
@@ -49,10 +49,6 @@ ARTICLE_COLUMNS = {
     "capture_seconds": float,
     "timings": str,
 }
-
-
-def default_db_path() -> str:
-    return os.environ.get("PAGEKEEP_DB") or DEFAULT_DB
 
 
 def utcnow() -> str:

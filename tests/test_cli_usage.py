@@ -57,3 +57,11 @@ def test_every_command_explains_itself(command):
     r = pagekeep(command, "--help")
     assert r.returncode == 0
     assert "Usage" in r.stdout
+
+
+def test_the_command_line_starts_without_loading_the_capture_pipeline():
+    """--help and quick commands (tag, note, wacz, export-notes) should not pay for trafilatura and numpy."""
+    code = "import sys, capture.cli; print(sorted(m for m in ('capture.pipeline', 'capture.runner', 'trafilatura', 'numpy') if m in sys.modules))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
