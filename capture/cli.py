@@ -90,6 +90,7 @@ def capture(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per URL on stdout."),
     archive: bool = typer.Option(False, "--archive/--no-archive", envvar="PAGEKEEP_ARCHIVE", help="Also record the page's traffic and store a web archive (WACZ) with each article (default: on when $PAGEKEEP_ARCHIVE=1)."),
     archive_max_mb: float = typer.Option(60.0, "--archive-max-mb", min=1.0, help="With --archive: at most this many MB of bodies per capture (each body at most a sixth of it); the rest is listed and marked truncated."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", metavar="ADDRESS", help="Render on a Dask cluster: a scheduler address (tcp://HOST:8786) whose workers run `pagekeep worker`, or local:N for N worker processes here (then --concurrency is split among them). Queue, output and exit codes as a local batch.", show_default=False),
 ):
     """Capture URLs: render, dismiss banners and modals, extract the article, screenshot, store.
 
@@ -133,16 +134,18 @@ def capture(
     opts = CaptureOptions(consent=consent.value, timeout=timeout, wait=wait, shots=ShotOptions(format=image_format.value),
                           consent_config=consent_config, max_page_mb=max_page_mb, archive=_archive_options(archive, archive_max_mb),
                           allowed_schemes=DEFAULT_SCHEMES + tuple(s.value for s in allow_scheme))
-    batch = BatchOptions(concurrency=concurrency, per_host=per_host or concurrency, host_delay=host_delay,
+    renderer, stop_errors = _cluster_renderer(cluster, concurrency) if cluster else (None, ())
+    slots = renderer.slots(concurrency) if renderer else concurrency
+    batch = BatchOptions(concurrency=concurrency, per_host=per_host or slots, host_delay=host_delay,
                          retries=retries, recapture=recapture)
     live = sys.stderr.isatty() and not as_json and len(targets) > 1
     reporter = RichReporter() if live else LineReporter(as_json=as_json)
     try:
-        outcomes = capture_urls(targets, db_path, opts, reporter=reporter, batch=batch)
+        outcomes = capture_urls(targets, db_path, opts, reporter=reporter, batch=batch, renderer=renderer)
     except KeyboardInterrupt:
         typer.echo("interrupted: finished captures are stored; run the same command again to continue", err=True)
         raise typer.Exit(130)
-    except ArchiveError as exc:
+    except (ArchiveError, *stop_errors) as exc:
         typer.echo(f"error: {exc}; finished captures are stored, run the same command again once fixed", err=True)
         raise typer.Exit(1)
     failed = sum(1 for o in outcomes if not o.ok)
@@ -187,6 +190,49 @@ def wacz(
         typer.echo(f"error: cannot write {path}: {exc.strerror}", err=True)
         raise typer.Exit(1)
     typer.echo(f"article {article_id}: {len(data):,} bytes → {path}")
+
+
+def _cluster_module(name: str):
+    """capture.cluster or capture.cluster_worker, or exit 1 when Dask is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"capture.{name}")
+    except ImportError as exc:
+        typer.echo(f"error: the cluster needs Dask ({exc}): pip install 'pagekeep[cluster]'", err=True)
+        raise typer.Exit(1)
+
+
+def _cluster_renderer(address: str, concurrency: int):
+    cluster = _cluster_module("cluster")
+    try:
+        return cluster.ClusterRenderer(address, concurrency=concurrency), (cluster.ClusterError,)
+    except cluster.BadClusterAddress as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command()
+def worker(
+    address: str = typer.Argument(..., metavar="SCHEDULER_ADDRESS", help="The Dask scheduler to join, e.g. tcp://10.0.0.5:8786."),
+    concurrency: int = typer.Option(default_concurrency(), "--concurrency", "-c", min=1, max=32, help="Pages this worker renders at once."),
+    name: Optional[str] = typer.Option(None, "--name", help="Worker name shown by the scheduler (default: its address)."),
+    host: Optional[str] = typer.Option(None, "--host", help="Interface to listen on for the scheduler and clients (default: the one facing the scheduler)."),
+):
+    """Join a Dask cluster as a capture worker: one Chromium, --concurrency pages at once.
+
+    Start the scheduler with `dask scheduler`, a worker on each machine, then run
+    `pagekeep capture --from FILE --cluster tcp://SCHEDULER:8786` beside the archive.
+    Ctrl-C or SIGTERM stops the worker; pages in flight go back to the cluster.
+    """
+    cluster_worker = _cluster_module("cluster_worker")
+    try:
+        browser_mod.find_chromium()
+    except browser_mod.BrowserNotFound as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1)
+    raise typer.Exit(cluster_worker.run(address, concurrency, name=name, host=host,
+                                        echo=typer.echo, err=lambda line: typer.echo(line, err=True)))
 
 
 # --- browse, tag and search (annotations/) -------------------------------------------------

@@ -173,6 +173,8 @@ def as_policy(mode_or_policy, config_path=None) -> ConsentPolicy:
     """
     if isinstance(mode_or_policy, ConsentPolicy):
         return mode_or_policy
+    if isinstance(config_path, ConsentPolicy):  # read once by a cluster client and sent to its workers
+        return config_path
     mode = mode_or_policy or "reject"
     path = Path(config_path).expanduser() if config_path else default_path()
     try:

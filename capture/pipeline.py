@@ -128,6 +128,7 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
             captured.related["archives"] = [await archive_capture(recorder, captured, browser.version, opts.consent,
                                                                   opts.viewport)]
             laps("archive")
+        captured.record["chromium_version"] = browser.version
         return captured
     except asyncio.TimeoutError:
         raise CaptureError("timeout", f"capture of {url} exceeded --timeout {opts.timeout:g}s", transient=True) from None

@@ -9,6 +9,7 @@ Ctrl-C, a crash or SIGKILL without capturing any URL twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -24,7 +25,7 @@ from playwright.async_api import async_playwright
 
 from . import store
 from .browser import launch
-from .pipeline import CaptureError, CaptureOptions, capture_page, one_line
+from .pipeline import Capture, CaptureError, CaptureOptions, capture_page, one_line
 
 
 @dataclass
@@ -218,10 +219,59 @@ def _browser_loss(exc: Exception, browser) -> CaptureError | None:
     return None
 
 
-async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts: CaptureOptions,
-                               bopts: BatchOptions, before_navigate=None, save=None) -> Outcome:
+class LocalBrowser:
+    """Renders on this machine with one BrowserHost; each cluster worker owns one too.
+
+    A batch asks its renderer for `slots()` page loops, each holding a `turn()` per
+    URL; `render()` returns a Capture or raises CaptureError.
+    """
+
+    def __init__(self, restart_every: int = 200):
+        self.restart_every = restart_every
+        self.pw = self.host = None
+
+    def slots(self, concurrency: int) -> int:
+        return concurrency
+
+    def turn(self):
+        return contextlib.nullcontext()
+
+    async def start(self) -> "LocalBrowser":
+        """Launch up front, so the first pages do not pay for start-up inside their time budget."""
+        self.pw = await async_playwright().start()
+        self.host = BrowserHost(self.pw, self.restart_every)
+        try:
+            await self.host.start()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def render(self, url: str, opts: CaptureOptions, before_navigate=None) -> Capture:
+        browser = await self.host.acquire()
+        try:
+            return await capture_page(browser, url, opts, before_navigate=before_navigate)
+        except CaptureError as exc:
+            raise _browser_loss(exc, browser) or exc from None
+        except Exception as exc:  # browser crash or a bug: recorded, never fatal to the batch
+            raise _browser_loss(exc, browser) or CaptureError("internal", f"{exc.__class__.__name__}: {one_line(exc)}") from None
+        finally:
+            await self.host.release()
+
+    async def close(self) -> None:
+        if self.host is not None:
+            await self.host.close()
+        if self.pw is not None:
+            with contextlib.suppress(Exception):
+                await self.pw.stop()
+
+
+async def capture_with_retries(renderer, writer: Writer, url: str, opts: CaptureOptions,
+                               bopts: BatchOptions, before_navigate=None, save=None,
+                               lease: str | None = None) -> Outcome:
     """Capture one URL, retrying transient failures; `save(db, capture, attempt)` (on the writer
-    thread) replaces storing it as a new article: watch checks compare first, then decide."""
+    thread) replaces storing it as a new article: watch checks compare first, then decide.
+    With the `lease` the URL was claimed under, a result or failure is stored only while it holds."""
     t_all = time.monotonic()
     tries = 0
     while True:
@@ -229,29 +279,27 @@ async def capture_with_retries(host: BrowserHost, writer: Writer, url: str, opts
         started_at = store.utcnow()
         t0 = time.monotonic()
         attempt = {"url": url, "started_at": started_at}
-        browser = await host.acquire()
         try:
-            cap = await capture_page(browser, url, opts, before_navigate=before_navigate)
+            cap = await renderer.render(url, opts, before_navigate)
             error = None
         except CaptureError as exc:
-            error = _browser_loss(exc, browser) or exc
-        except Exception as exc:  # browser crash or a bug: recorded, never fatal to the batch
-            error = _browser_loss(exc, browser) or CaptureError("internal", f"{exc.__class__.__name__}: {one_line(exc)}")
-        finally:
-            await host.release()
+            error = exc
         seconds = time.monotonic() - t0
         if error is None:
             attempt.update(seconds=round(seconds, 3), status_code=cap.record.get("status_code"))
             if save is None:
                 article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html,
-                                               attempt, cap.related)
+                                               attempt, cap.related, lease=lease)
+                if article_id is None:  # the lease moved on: another run owns this URL now
+                    return Outcome(url, True, time.monotonic() - t_all, skipped=True, tries=tries)
             else:
                 article_id = await writer.call(save, cap, attempt)
             return Outcome(url, True, time.monotonic() - t_all, article_id=article_id, title=cap.record.get("title"),
                            word_count=cap.record.get("word_count"), tries=tries, details=_details(cap.record))
         final = not error.transient or tries > bopts.retries
         await writer.call(store.record_failure, {**attempt, "seconds": round(seconds, 3), "error": one_line(error),
-                                                 "error_kind": error.kind, "status_code": error.status}, final=final)
+                                                 "error_kind": error.kind, "status_code": error.status}, final=final,
+                          lease=lease)
         if final:
             return Outcome(url, False, time.monotonic() - t_all, error=one_line(error), kind=error.kind, tries=tries,
                            status=error.status)
@@ -263,7 +311,8 @@ def _dedupe(urls: list[str]) -> list[str]:
 
 
 async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts: BatchOptions,
-                      reporter: Reporter | None = None) -> list[Outcome]:
+                      reporter: Reporter | None = None, renderer=None) -> list[Outcome]:
+    """The batch: `renderer` renders (default: a LocalBrowser here; capture/cluster.py's on Dask)."""
     reporter = reporter or Reporter()
     urls = _dedupe(urls)
     writer = Writer(db_path)
@@ -284,27 +333,32 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
             for u in todo:
                 queue.put_nowait(u)
             gate = HostGate(bopts.per_host, bopts.host_delay)
-            async with async_playwright() as pw:
-                host = BrowserHost(pw, bopts.restart_every)
-                await host.start()
+            renderer = renderer or LocalBrowser(bopts.restart_every)
+            try:
+                await renderer.start()
 
                 async def worker():
                     while True:
-                        try:
-                            url = queue.get_nowait()
-                        except asyncio.QueueEmpty:
-                            return
-                        if not await writer.call(store.claim, url):
-                            continue  # another pagekeep process has it, or it finished meanwhile
-                        claimed.add(url)
-                        async with gate.slot(url):
-                            reporter.begin(url)
-                            outcome = await capture_with_retries(host, writer, url, opts, bopts, gate.spacer(url))
-                        claimed.discard(url)
+                        async with renderer.turn():
+                            try:
+                                url = queue.get_nowait()
+                            except asyncio.QueueEmpty:
+                                return
+                            claimed.add(url)  # before the claim: a stop while claiming still hands it back
+                            lease = await writer.call(store.claim, url)
+                            if not lease:
+                                claimed.discard(url)
+                                continue  # another pagekeep process has it, or it finished meanwhile
+                            async with gate.slot(url):
+                                reporter.begin(url)
+                                outcome = await capture_with_retries(renderer, writer, url, opts, bopts,
+                                                                     gate.spacer(url), lease=lease)
+                            claimed.discard(url)
                         outcomes.append(outcome)
                         reporter.outcome(outcome)
 
-                workers = [asyncio.ensure_future(worker()) for _ in range(max(1, min(bopts.concurrency, len(todo))))]
+                slots = renderer.slots(bopts.concurrency)
+                workers = [asyncio.ensure_future(worker()) for _ in range(max(1, min(slots, len(todo))))]
                 try:
                     # One worker's fatal error (the archive cannot be written) stops the others.
                     done, pending = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
@@ -316,7 +370,8 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
                 finally:
                     for task in workers:
                         task.cancel()
-                    await host.close()
+            finally:
+                await renderer.close()
     finally:
         try:
             if claimed:
@@ -331,14 +386,14 @@ async def capture_all(urls: list[str], db_path: str, opts: CaptureOptions, bopts
 
 def capture_urls(urls: list[str], db_path: str, opts: CaptureOptions | None = None, concurrency: int = 1,
                  reporter: Reporter | None = None, batch: BatchOptions | None = None,
-                 on_outcome: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+                 on_outcome: Callable[[Outcome], None] | None = None, renderer=None) -> list[Outcome]:
     """Synchronous entry point for the CLI, tests and benchmarks."""
     bopts = batch or BatchOptions(concurrency=concurrency, per_host=max(concurrency, 1))
     if on_outcome and reporter is None:
         reporter = Reporter()
         reporter.outcome = on_outcome  # type: ignore[method-assign]
     try:
-        return asyncio.run(_stoppable(capture_all(urls, db_path, opts or CaptureOptions(), bopts, reporter)))
+        return asyncio.run(_stoppable(capture_all(urls, db_path, opts or CaptureOptions(), bopts, reporter, renderer)))
     except asyncio.CancelledError:
         raise KeyboardInterrupt from None  # stopped by SIGTERM: the same clean stop as Ctrl-C
 

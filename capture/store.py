@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import secrets
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -48,7 +49,11 @@ ARTICLE_COLUMNS = {
     "document_kept": str,     # after the page navigated itself: "loaded" (its move failed) or "navigated"
     "capture_seconds": float,
     "timings": str,
+    "chromium_version": str,
 }
+
+# Columns added after the first release; older archives gain them on open.
+LATER_COLUMNS = {"articles": {"chromium_version": str}, "queue": {"lease": str}}
 
 
 def utcnow() -> str:
@@ -89,6 +94,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         with write_transaction(db):
             _create_tables(db)
             _create_annotation_schema(db)
+    _add_later_columns(db)
     ensure_facet_counts(db)
 
 
@@ -102,6 +108,15 @@ def ensure_facet_counts(db: sqlite_utils.Database) -> bool:
             return False
         facet_counts.install(db.conn)
     return True
+
+
+def _add_later_columns(db: sqlite_utils.Database) -> None:
+    missing = [(t, c, k) for t, cols in LATER_COLUMNS.items() for c, k in cols.items() if c not in db[t].columns_dict]
+    if missing:
+        with write_transaction(db):
+            for table, column, kind in missing:
+                if column not in db[table].columns_dict:
+                    db[table].add_column(column, kind)
 
 
 def _create_tables(db: sqlite_utils.Database) -> None:
@@ -160,7 +175,7 @@ def _create_tables(db: sqlite_utils.Database) -> None:
         # Batch work list: makes `capture --from` resumable after Ctrl-C or a crash.
         db["queue"].create(
             {"id": int, "url": str, "state": str, "tries": int, "last_error": str,
-             "article_id": int, "owner": int, "added_at": str, "updated_at": str},
+             "article_id": int, "owner": int, "lease": str, "added_at": str, "updated_at": str},
             pk="id",
         )
         db["queue"].create_index(["url"], unique=True)
@@ -196,10 +211,17 @@ def _create_annotation_schema(db: sqlite_utils.Database) -> None:
 
 
 def save_capture(db: sqlite_utils.Database, record: dict, screenshots: list[dict],
-                 rendered_html: str | None, attempt: dict, related: dict | None = None) -> int:
+                 rendered_html: str | None, attempt: dict, related: dict | None = None,
+                 lease: str | None = None) -> int | None:
     """Store one successful capture atomically (article, images, page, attempt, queue, and
-    `related` rows such as text_boxes, {table: [rows]}); returns its id."""
+    `related` rows such as text_boxes, {table: [rows]}); returns its id.
+
+    With the `lease` its queue entry was claimed under, a result whose lease is no
+    longer current (a repeat, or one from a run since replaced) stores nothing: None.
+    """
     with write_transaction(db):
+        if lease is not None and not _holds(db, record["url"], lease):
+            return None
         return insert_capture(db, record, screenshots, rendered_html, attempt, related)
 
 
@@ -217,7 +239,7 @@ def insert_capture(db: sqlite_utils.Database, record: dict, screenshots: list[di
         db["rendered_pages"].insert({"article_id": article_id, "bytes": len(blob), "html_gz": blob})
     db["attempts"].insert({**attempt, "ok": 1, "article_id": article_id})
     db.execute(
-        "update queue set state = 'done', article_id = ?, owner = null, last_error = null, "
+        "update queue set state = 'done', article_id = ?, owner = null, lease = null, last_error = null, "
         "tries = tries + 1, updated_at = ? where url = ?",
         [article_id, utcnow(), record["url"]],
     )
@@ -232,13 +254,18 @@ def wacz_of(db: sqlite_utils.Database, article_id: int) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def record_failure(db: sqlite_utils.Database, attempt: dict, final: bool = True) -> None:
-    """Log a failed try; when no retry follows, mark the queue entry failed (a re-run tries again)."""
+def record_failure(db: sqlite_utils.Database, attempt: dict, final: bool = True, lease: str | None = None) -> None:
+    """Log a failed try; when no retry follows, mark the queue entry failed (a re-run tries again).
+
+    A failure reported under a lease that is no longer current is dropped like a stale result.
+    """
     with write_transaction(db):
+        if lease is not None and not _holds(db, attempt["url"], lease):
+            return
         db["attempts"].insert({**attempt, "ok": 0, "article_id": None})
         if final:
             db.execute(
-                "update queue set state = 'failed', owner = null, last_error = ?, tries = tries + 1, "
+                "update queue set state = 'failed', owner = null, lease = null, last_error = ?, tries = tries + 1, "
                 "updated_at = ? where url = ? and state = 'running'",
                 [attempt.get("error"), utcnow(), attempt["url"]],
             )
@@ -285,26 +312,35 @@ def release_stale(db: sqlite_utils.Database) -> int:
             if owner == os.getpid():
                 continue
             if not _alive(owner) or (updated or "") < cutoff.isoformat(timespec="seconds").replace("+00:00", "Z"):
-                db.execute("update queue set state = 'pending', owner = null where id = ?", [rid])
+                db.execute("update queue set state = 'pending', owner = null, lease = null where id = ?", [rid])
                 released += 1
     return released
 
 
-def claim(db: sqlite_utils.Database, url: str) -> bool:
-    """Take a queue entry for this process; False if another process is on it or it is done."""
+def claim(db: sqlite_utils.Database, url: str) -> str | None:
+    """Take a queue entry for this process and return its new lease token; None if another
+    process is on it or it is done. Only a result carrying the current lease is stored."""
+    lease = secrets.token_hex(8)
     with write_transaction(db):
         cur = db.execute(
-            "update queue set state = 'running', owner = ?, updated_at = ? where url = ? and state in ('pending', 'failed')",
-            [os.getpid(), utcnow(), url],
+            "update queue set state = 'running', owner = ?, lease = ?, updated_at = ? "
+            "where url = ? and state in ('pending', 'failed')",
+            [os.getpid(), lease, utcnow(), url],
         )
-        return cur.rowcount == 1
+        return lease if cur.rowcount == 1 else None
+
+
+def _holds(db: sqlite_utils.Database, url: str, lease: str) -> bool:
+    row = db.execute("select 1 from queue where url = ? and lease = ? and state = 'running'", [url, lease]).fetchone()
+    return row is not None
 
 
 def unclaim(db: sqlite_utils.Database, urls: list[str]) -> None:
     """On a clean stop, hand unfinished entries back to the queue."""
     with write_transaction(db):
         for url in urls:
-            db.execute("update queue set state = 'pending', owner = null where url = ? and state = 'running' and owner = ?",
+            db.execute("update queue set state = 'pending', owner = null, lease = null "
+                       "where url = ? and state = 'running' and owner = ?",
                        [url, os.getpid()])
 
 

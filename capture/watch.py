@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from playwright.async_api import async_playwright
 
 from annotations.carry import carry_notes, carry_tags
 from annotations.highlights import load_boxes
@@ -36,7 +35,7 @@ from annotations.highlights import load_boxes
 from . import store, watch_store
 from .compare import judge
 from .pipeline import CaptureOptions
-from .runner import BatchOptions, BrowserHost, Writer, _stoppable, capture_with_retries
+from .runner import BatchOptions, LocalBrowser, Writer, _stoppable, capture_with_retries
 from .schedule import parse_time
 from .visual_diff import changed_blocks, decode_text_boxes
 
@@ -150,27 +149,25 @@ async def _check_all(urls: list[str] | None, db_path: str, opts: CaptureOptions,
         saver = _Saver()
         bopts = BatchOptions(concurrency=concurrency, retries=1)
         gate = asyncio.Semaphore(max(1, concurrency))
-        async with async_playwright() as pw:
-            host = BrowserHost(pw, bopts.restart_every)
-            await host.start()
+        browser = await LocalBrowser(bopts.restart_every).start()
 
-            async def one(url: str) -> None:
-                async with gate:
-                    outcome = await capture_with_retries(host, writer, url, opts, bopts, save=saver)
-                if outcome.ok:
-                    result = saver.results.pop(url)
-                else:
-                    kind = "gone" if outcome.status in GONE_STATUSES else "suspect"
-                    old = await writer.call(_failed_check, url, kind, outcome.error, outcome.status, outcome.seconds)
-                    result = CheckResult(url, kind, old_id=old, reason=outcome.error)
-                result.seconds = outcome.seconds
-                results.append(result)
-                on_result(result)
+        async def one(url: str) -> None:
+            async with gate:
+                outcome = await capture_with_retries(browser, writer, url, opts, bopts, save=saver)
+            if outcome.ok:
+                result = saver.results.pop(url)
+            else:
+                kind = "gone" if outcome.status in GONE_STATUSES else "suspect"
+                old = await writer.call(_failed_check, url, kind, outcome.error, outcome.status, outcome.seconds)
+                result = CheckResult(url, kind, old_id=old, reason=outcome.error)
+            result.seconds = outcome.seconds
+            results.append(result)
+            on_result(result)
 
-            try:
-                await asyncio.gather(*(one(u) for u in claimed))
-            finally:
-                await host.close()
+        try:
+            await asyncio.gather(*(one(u) for u in claimed))
+        finally:
+            await browser.close()
     finally:
         try:
             if claimed:

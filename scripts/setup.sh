@@ -19,7 +19,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 
-extras=${PAGEKEEP_EXTRAS:-test,bench}
+extras=${PAGEKEEP_EXTRAS:-test,bench,cluster}
 stamp=".venv/.pagekeep-installed-$(cat pyproject.toml | cksum | cut -d' ' -f1)-${extras//,/-}"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing pagekeep and its pinned dependencies ($extras); log in .venv/pip-install.log"

@@ -99,3 +99,44 @@ def test_entries_running_in_a_live_process_are_left_alone(db):
     db.conn.commit()
     assert store.release_stale(db) == 0
     assert not store.claim(db, "http://d.test/")
+
+
+def test_a_repeated_and_a_stale_result_for_one_url_store_one_article(db):
+    url = "http://e.test/story"
+    store.enqueue(db, [url])
+    first = store.claim(db, url)
+    store.release_stale(db)  # nothing to release: this process is alive
+    store.unclaim(db, [url])  # the run stopped, while a worker may still finish its task
+    second = store.claim(db, url)  # the next run claims the URL again
+    attempt = {"url": url, "started_at": store.utcnow(), "seconds": 1.0}
+    assert first and second and first != second
+    assert store.save_capture(db, record(url=url, title="stale"), [shot()], None, attempt, lease=first) is None
+    aid = store.save_capture(db, record(url=url, title="current"), [shot()], None, attempt, lease=second)
+    assert store.save_capture(db, record(url=url, title="repeat"), [shot()], None, attempt, lease=second) is None
+    assert db.execute("select id, title from articles where url = ?", [url]).fetchall() == [(aid, "current")]
+    assert db.execute("select count(*) from screenshots").fetchone() == (1,)
+    assert db.execute("select state, article_id, lease from queue where url = ?", [url]).fetchone() == ("done", aid, None)
+    assert db.execute("select ok from attempts").fetchall() == [(1,)]
+
+
+def test_a_failure_reported_under_a_lease_no_longer_held_is_dropped(db):
+    url = "http://f.test/story"
+    store.enqueue(db, [url])
+    stale = store.claim(db, url)
+    store.unclaim(db, [url])
+    store.record_failure(db, {"url": url, "started_at": store.utcnow(), "error": "late", "error_kind": "timeout"},
+                         lease=stale)
+    assert db.execute("select count(*) from attempts").fetchone() == (0,)
+    assert db.execute("select state from queue where url = ?", [url]).fetchone() == ("pending",)
+
+
+def test_an_archive_made_before_leases_gains_the_new_columns_when_opened(tmp_path):
+    path = tmp_path / "old.db"
+    old = store.connect(path)
+    old.execute("alter table queue drop column lease")
+    old.execute("alter table articles drop column chromium_version")
+    old.close()
+    db = store.connect(path)
+    assert "lease" in db["queue"].columns_dict and "chromium_version" in db["articles"].columns_dict
+    store.enqueue(db, ["http://g.test/"])
+    assert store.claim(db, "http://g.test/")
