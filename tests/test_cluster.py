@@ -179,6 +179,16 @@ def test_transient_failures_on_the_cluster_are_retried_and_each_try_recorded(clu
     assert sorted(rows) == sorted([(site.url("flaky"), 0)] * 2 + [(site.url("flaky"), 1), (site.url("batch/missing.html"), 0)])
 
 
+def test_the_consent_config_is_read_by_the_client_and_applied_on_the_workers(cluster, marked, tmp_path):
+    (tmp_path / "consent.toml").write_text('[domains]\n"127.0.0.1" = "off"\n')
+    # A relative path: it means nothing in the workers' folder, so only rules sent by the client can apply.
+    r = subprocess.run([sys.executable, "-m", "capture.cli", "capture", marked.url("marked?n=200"), "--db", "a.db",
+                        "--cluster", cluster.address, "--consent-config", "consent.toml"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert sqlite3.connect(tmp_path / "a.db").execute("select consent_action from articles").fetchall() == [("off",)]
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)  # about a minute on a quiet 2-core machine; the bound is for a shared, loaded one
 def test_a_cluster_batch_survives_a_killed_worker_and_a_killed_client(cluster, marked, tmp_path):
