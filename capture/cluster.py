@@ -28,6 +28,7 @@ import uuid
 import warnings
 from dataclasses import replace
 
+import dask
 from distributed import Client, KilledWorker, LocalCluster
 from distributed.client import FutureCancelledError
 
@@ -99,6 +100,7 @@ class ClusterRenderer:
         self.cluster = self.client = self._follow = None
         self.stranded: str | None = None  # why the batch must stop: no workers, or no scheduler, for too long
         self._opts: tuple = (None, None)
+        self._config = None  # Dask settings changed for a local cluster, restored on close
 
     def slots(self, concurrency: int) -> int:
         return MAX_WINDOW
@@ -129,7 +131,16 @@ class ClusterRenderer:
         return self
 
     async def _start_local(self) -> None:
-        """N worker processes on loopback, splitting --concurrency between them; no dashboard."""
+        """N worker processes on loopback, splitting --concurrency between them; no dashboard.
+
+        Each worker's nanny restarts it when it dies (a crash, a page that kills it). Dask's
+        LocalCluster would also close a nanny whose worker is not back within
+        `distributed.deploy.lost-worker-timeout` (15 s) of a death, which a worker dying twice
+        in a row, or restarting slowly on a loaded machine, easily misses: the batch would lose
+        that worker for good. Those nannies are in this process and cannot be lost, so that
+        timeout is put out of reach for the cluster's life.
+        """
+        self._config = dask.config.set({"distributed.deploy.lost-worker-timeout": "365d"})
         try:
             self.cluster = await LocalCluster(
                 n_workers=self.local_workers, threads_per_worker=max(1, math.ceil(self.concurrency / self.local_workers)),
@@ -225,6 +236,9 @@ class ClusterRenderer:
                     await asyncio.wait_for(closing.close(), timeout=30)
                 except Exception:
                     pass
+        if self._config is not None:
+            self._config.__exit__(None, None, None)
+            self._config = None
 
 
 async def _result(future):
