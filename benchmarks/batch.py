@@ -74,13 +74,16 @@ class TreeMemory:
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def processes(self) -> list:
+        """The root and its descendants now ([] once the root is gone)."""
+        try:
+            return [self.root] + self.root.children(recursive=True)
+        except psutil.Error:
+            return []
+
     def _sample(self) -> int:
         total = 0
-        try:
-            procs = [self.root] + self.root.children(recursive=True)
-        except psutil.Error:
-            return 0
-        for p in procs:
+        for p in self.processes():
             try:
                 total += p.memory_full_info().pss
             except psutil.Error:

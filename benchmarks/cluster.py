@@ -126,11 +126,7 @@ class TreeCPU(TreeMemory):
         super().__init__(pid, every)
 
     def _sample(self) -> int:
-        try:
-            procs = [self.root] + self.root.children(recursive=True)
-        except psutil.Error:
-            return 0
-        for p in procs:
+        for p in self.processes():
             try:
                 t = p.cpu_times()
                 role = "client" if p.pid == self.root.pid else "python" if "python" in p.name() else "browser"

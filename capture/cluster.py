@@ -153,6 +153,9 @@ class ClusterRenderer:
     async def _check_versions(self) -> None:
         replies = await self.client.run(versions, on_error="return")
         for worker, theirs in sorted(replies.items()):
+            if isinstance(theirs, ImportError):
+                raise ClusterError(f"worker {worker} cannot run pagekeep ({theirs.__class__.__name__}: {theirs.msg}); "
+                                   f"install pagekeep there and start it with `pagekeep worker {self.address}`")
             if isinstance(theirs, BaseException):
                 raise ClusterError(f"worker {worker} cannot run pagekeep: {one_line(theirs)}")
             _refuse(worker, version_mismatch(self.expected, theirs))

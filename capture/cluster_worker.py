@@ -60,6 +60,10 @@ def version_mismatch(mine: dict, theirs: dict) -> str | None:
     return ", ".join(diffs) or None
 
 
+class BrowserStartError(RuntimeError):
+    """The worker's Chromium would not start: the worker does not join."""
+
+
 class BrowserPlugin(WorkerPlugin):
     """One Chromium per worker for the worker's life: launched at setup, closed at teardown."""
 
@@ -83,7 +87,7 @@ class BrowserPlugin(WorkerPlugin):
             self.browser = await LocalBrowser(self.restart_every).start()
         except Exception as exc:
             self.failure = one_line(exc)
-            raise
+            raise BrowserStartError(self.failure) from exc
         finally:
             self._ready.set()
 
@@ -163,8 +167,11 @@ def run(address: str, concurrency: int, name: str | None = None, host: str | Non
     try:
         return asyncio.run(serve(address, concurrency, name=name, host=host, echo=echo, death_timeout=death_timeout))
     except Exception as exc:  # no scheduler there, tls:// without certificates, no Chromium, …
-        while exc.__cause__ is not None:  # Dask wraps the reason in "Worker failed to start"
+        while exc.__cause__ is not None and not isinstance(exc, BrowserStartError):  # Dask wraps the reason
             exc = exc.__cause__
+        if isinstance(exc, BrowserStartError):
+            err(f"error: the worker's Chromium did not start: {exc}")
+            return 1
         why = (f"no answer within {death_timeout:g} s" if isinstance(exc, (asyncio.CancelledError, TimeoutError))
                else f"{exc.__class__.__name__}: {one_line(exc)}")
         err(f"error: cannot join the Dask scheduler at {address}: {why}")
