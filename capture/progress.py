@@ -15,6 +15,8 @@ from .runner import Outcome, Reporter
 
 
 def outcome_line(o: Outcome) -> str:
+    if o.skipped and o.error:
+        return f"-\tskipped: {o.error} ({o.url})"
     if o.skipped:
         return f"{o.article_id}\tskipped: already captured ({o.url}); use --recapture to capture again"
     if o.ok:

@@ -291,7 +291,8 @@ async def capture_with_retries(renderer, writer: Writer, url: str, opts: Capture
                 article_id = await writer.call(store.save_capture, cap.record, cap.screenshots, cap.rendered_html,
                                                attempt, cap.related, lease=lease)
                 if article_id is None:  # the lease moved on: another run owns this URL now
-                    return Outcome(url, True, time.monotonic() - t_all, skipped=True, tries=tries)
+                    return Outcome(url, True, time.monotonic() - t_all, skipped=True, tries=tries,
+                                   error="another pagekeep run took it over")
             else:
                 article_id = await writer.call(save, cap, attempt)
             return Outcome(url, True, time.monotonic() - t_all, article_id=article_id, title=cap.record.get("title"),
