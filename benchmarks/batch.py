@@ -59,7 +59,7 @@ sys.path.insert(0, str(HERE))
 
 from capture.browser import find_chromium  # noqa: E402
 from capture.localsite import Site  # noqa: E402
-from capture.runner import default_concurrency  # noqa: E402
+from capture.defaults import default_concurrency  # noqa: E402
 from peers import shot_scraper_command  # noqa: E402
 
 
