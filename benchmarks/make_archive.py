@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from annotations import schema  # noqa: E402
-from capture import facet_counts, store  # noqa: E402
+from capture import facet_counts, store, watch_store  # noqa: E402
 
 COMMON = (
     "the of and to in a is that for on with as was by at it from said be has have an are this which "
@@ -307,6 +307,7 @@ def build(path: Path, n: int, seed: int, shots: str, jobs: int = 2, echo=print) 
     gen = Generator(seed, n)
     shot_variants, pages = shot_pool(SHOT_SIZES[shots]), rendered_pool(gen)
     db = store.connect(path)
+    watch_store.ensure_watch_schema(db)  # browsing's indexes cover the watcher's tables too
     conn = db.conn
     for sql in schema.INDEXES.values():  # browsing's indexes grow with the rows: no table scans afterwards
         conn.execute(sql)
