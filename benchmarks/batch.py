@@ -33,6 +33,7 @@ processes, the Playwright driver (node) and pagekeep's own Python process.
     .venv/bin/python benchmarks/batch.py
     .venv/bin/python benchmarks/batch.py --pages 60 --concurrency 6 --profile 0
     .venv/bin/python benchmarks/batch.py --archive    # the cost of --archive instead
+    .venv/bin/python benchmarks/batch.py --store-cost # what kept counts and indexes add to each capture's transaction
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import resource
 import sqlite3
 import statistics
@@ -233,6 +235,30 @@ def stage_table(title: str, row: dict, pages: int) -> list[str]:
     return lines
 
 
+def store_cost(urls: list[str], tmp: Path, a, site) -> int:
+    """The batch's own captures, stored again (one save_capture each, the capture's one transaction) into
+    copies of an archive with and without kept counts and browsing indexes, against what a capture costs."""
+    import store_speed
+
+    try:
+        print(f"pagekeep: {len(urls)} pages …", file=sys.stderr)
+        row = run_pagekeep(urls, tmp, a.concurrency)
+    finally:
+        site.stop()
+    caps = store_speed.stored_captures(tmp / "pagekeep.db")
+    print(f"storing its {len(caps)} captures again into a {a.archive_size:,}-article archive, three ways …",
+          file=sys.stderr)
+    results = store_speed.compare(tmp, a.archive_size, [caps[i:i + 10] for i in range(0, len(caps), 10)] * 3)
+    ppm = row["complete"] / row["wall"] * 60 if row["wall"] else 0
+    print(f"\npagekeep, {len(urls)} copies of tests/site/news/seed.html: {row['complete']}/{len(urls)} complete, "
+          f"{ppm:.1f} pages/min, {row['cpu'] / max(1, row['complete']):.2f} CPU-s/page (whole process tree), "
+          f"median {statistics.median(row['per_page']):.2f} s per capture\n")
+    store_speed.print_table(results, f"the same {len(caps)} captures stored again (3 times each, alternating batches "
+                                     f"of 10) into a {a.archive_size:,}-article archive")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
 def machine_load() -> str:
     try:
         return ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -249,6 +275,10 @@ def main() -> int:
     ap.add_argument("--no-floor", action="store_true")
     ap.add_argument("--archive", action="store_true",
                     help="instead: pagekeep without and with --archive (pages/min, CPU and MB per page; archive_cost.py)")
+    ap.add_argument("--store-cost", action="store_true",
+                    help="instead: pagekeep's batch, then its captures stored again into an archive of "
+                         "--archive-size articles with and without kept counts and browsing indexes (store_speed.py)")
+    ap.add_argument("--archive-size", type=int, default=20000)
     ap.add_argument("--pagekeep-args", default="", help="extra `pagekeep capture` options, e.g. '--consent off'")
     a = ap.parse_args()
 
@@ -268,6 +298,8 @@ def main() -> int:
         print(f"\n{len(urls)} copies of tests/site/news/seed.html on loopback; {os.cpu_count()} CPUs\n")
         archive_cost.print_table(archive_rows, len(urls))
         return 0
+    if a.store_cost:
+        return store_cost(urls, tmp, a, site)
     profile_urls = [site.url(f"news/seed.html?profile={i}") for i in range(a.profile)]
     profiling = dict(os.environ, PAGEKEEP_CPU_TIMINGS="1")
     rows, profiles = [], []
