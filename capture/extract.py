@@ -144,9 +144,13 @@ def _select(doc, url: str, title: str | None, outputs: dict):
         blocks = blocks_of(body if body is not None else doc)
         return choose(blocks, outputs, title)
     except RecursionError:  # absurdly deep markup: keep what the extractors agreed on, as text
-        text = outputs.get("precision") or outputs.get("default") or ""
-        frag = lxml_html.fromstring("<div>" + "".join(f"<p>{_esc(t)}</p>" for t in text.split("\n") if t.strip()) + "</div>")
-        return Choice(blocks_of(frag), None, 0)
+        return _text_choice(outputs.get("precision") or outputs.get("default") or "")
+
+
+def _text_choice(text: str) -> Choice:
+    """An extractor's plain text as blocks, one per line."""
+    frag = lxml_html.fromstring("<div>" + "".join(f"<p>{_esc(t)}</p>" for t in text.split("\n") if t.strip()) + "</div>")
+    return Choice(blocks_of(frag), None, 0)
 
 
 def _overlap(a: str, b: str) -> float:
@@ -191,9 +195,12 @@ def extract(rendered_html: str, url: str, source_html: str | None = None) -> Ext
         if count_words(src_text) >= 2 * max(50, count_words(text)) and _overlap(text, src_text) < 0.3:
             _, src_outputs = _candidates(src_doc, url)
             src_choice = _select(src_doc, url, meta.get("title"), src_outputs)
-            if src_choice.blocks:
-                choice, extractor = src_choice, "pagekeep-served-html"
-                paragraphs = [b.text for b in choice.blocks]
+            if sum(count_words(b.text) for b in src_choice.blocks) < count_words(src_text) / 10:
+                # the served page was never laid out (no boxes, no styles to tell regions apart):
+                # when the blocks chosen hold under a tenth of what trafilatura found, trust its text
+                src_choice = _text_choice(src_text)
+            choice, extractor = src_choice, "pagekeep-served-html"
+            paragraphs = [b.text for b in choice.blocks]
     html = clean_html(blocks_html(choice.blocks)) if choice.blocks else ""
     if not paragraphs:
         extractor = "fallback"

@@ -141,6 +141,18 @@ def test_served_document_is_used_when_scripts_wiped_the_article():
     assert ok.extractor == "pagekeep"
 
 
+def test_served_text_is_taken_when_its_regions_are_named_like_furniture():
+    """A live ticker whose entries are 'comments', sections flagged '--Ads': the block rules
+    find next to nothing in the served page, so what trafilatura read there is kept."""
+    rendered = page("<div id='content'><h2>This page is not available right now</h2><p>Please try again later.</p></div>")
+    for cls in ("live-match-comments", "Report__Section--Ads"):
+        items = "".join(f'<div class="{cls}-item"><p>{p}</p></div>' for p in STORY * 2)
+        served = page(CLUTTER_TOP + f'<div class="{cls}"><h1>Ferry timetable extended</h1>{items}</div>' + FOOTER)
+        ex = extract(rendered, "http://127.0.0.1/story", source_html=served)
+        assert ex.extractor == "pagekeep-served-html"
+        assert all(p in ex.paragraphs for p in STORY)
+
+
 def test_extract_works_on_empty_and_tiny_pages():
     assert extract("", "http://127.0.0.1/").text == ""
     tiny = extract(page("<p>Just one line.</p>"), "http://127.0.0.1/")
