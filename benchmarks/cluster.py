@@ -26,7 +26,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sqlite3
 import subprocess
@@ -45,7 +44,7 @@ from batch import TreeMemory  # noqa: E402
 from capture.cluster import ClusterRenderer  # noqa: E402
 from capture.localsite import Site  # noqa: E402
 from capture.pipeline import CaptureOptions  # noqa: E402
-from capture.runner import BatchOptions, Reporter, capture_urls  # noqa: E402
+from capture.runner import BatchOptions, Renderer, Reporter, capture_urls  # noqa: E402
 
 SHOTS = (("page", 800_000), ("article", 180_000), ("thumb", 20_000))
 
@@ -75,25 +74,13 @@ class Clock(Reporter):
             self.stamps.append(time.monotonic())
 
 
-class Synthetic:
+class Synthetic(Renderer):
     """A renderer that makes the synthetic replies in this process: the writer alone, the floor to compare with."""
-
-    def slots(self, concurrency):
-        return concurrency
-
-    def turn(self):
-        return contextlib.nullcontext()
-
-    async def start(self):
-        return self
 
     async def render(self, url, opts, before_navigate=None):
         from capture.cluster import _capture
 
         return _capture(synthetic_reply(url))
-
-    async def close(self):
-        pass
 
 
 def writer_ceiling(n: int, tmp: Path, cluster: bool, window: int) -> dict:

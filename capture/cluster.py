@@ -34,6 +34,7 @@ from distributed.client import FutureCancelledError
 
 from .consent_config import load_policy
 from .pipeline import Capture, CaptureError, CaptureOptions, one_line
+from .runner import Renderer
 from .cluster_worker import BrowserPlugin, capture_task, quiet_dask_logs, version_mismatch, versions
 
 MAX_WINDOW = 1024  # page loops a cluster batch runs; the window below decides how many are busy
@@ -83,7 +84,7 @@ class Window:
                 self.cond.notify(grown)
 
 
-class ClusterRenderer:
+class ClusterRenderer(Renderer):
     """Renders a batch's URLs on a Dask cluster (`tcp://host:8786`, `tls://…`, or `local:N` on this machine)."""
 
     def __init__(self, address: str, concurrency: int = 4, restart_every: int = 200, task=capture_task,

@@ -219,22 +219,33 @@ def _browser_loss(exc: Exception, browser) -> CaptureError | None:
     return None
 
 
-class LocalBrowser:
-    """Renders on this machine with one BrowserHost; each cluster worker owns one too.
-
-    A batch asks its renderer for `slots()` page loops, each holding a `turn()` per
-    URL; `render()` returns a Capture or raises CaptureError.
-    """
-
-    def __init__(self, restart_every: int = 200):
-        self.restart_every = restart_every
-        self.pw = self.host = None
+class Renderer:
+    """What a batch renders with. It asks for `slots()` page loops, each holding a
+    `turn()` per URL; `render()` returns a Capture or raises CaptureError. These
+    defaults suit a renderer in this process: --concurrency loops, no window."""
 
     def slots(self, concurrency: int) -> int:
         return concurrency
 
     def turn(self):
         return contextlib.nullcontext()
+
+    async def start(self) -> "Renderer":
+        return self
+
+    async def render(self, url: str, opts: CaptureOptions, before_navigate=None) -> Capture:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        pass
+
+
+class LocalBrowser(Renderer):
+    """Renders on this machine with one BrowserHost; each cluster worker owns one too."""
+
+    def __init__(self, restart_every: int = 200):
+        self.restart_every = restart_every
+        self.pw = self.host = None
 
     async def start(self) -> "LocalBrowser":
         """Launch up front, so the first pages do not pay for start-up inside their time budget."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import os
@@ -22,7 +21,7 @@ from batch_routes import Flaky, Meter
 from capture.cluster import ClusterError, ClusterRenderer, _capture
 from capture.localsite import Site
 from capture.progress import outcome_line
-from capture.runner import capture_urls
+from capture.runner import Renderer, capture_urls
 from conftest import SITE
 from test_batch import counts, run_cli, start_cli, wait_for_articles
 
@@ -274,29 +273,17 @@ def test_a_malformed_local_cluster_is_bad_usage(tmp_path):
     assert r.stderr.strip() == "error: --cluster local:lots: expected local:N with N from 1 to 64 workers"
 
 
-class TakenOver:
+class TakenOver(Renderer):
     """A renderer (an extra beside the real-process tests) whose URL another run claims while it renders."""
 
     def __init__(self, db: str):
         self.db = db
-
-    def slots(self, concurrency):
-        return concurrency
-
-    def turn(self):
-        return contextlib.nullcontext()
-
-    async def start(self):
-        return self
 
     async def render(self, url, opts, before_navigate=None):
         with sqlite3.connect(self.db) as conn:  # as release_stale + claim by another run would leave it
             conn.execute("update queue set lease = 'another-run', owner = 1 where url = ?", [url])
         return _capture({"record": {"url": url, "title": "late", "text": "late", "word_count": 1,
                                     "captured_at": "2026-01-01T00:00:00Z"}, "screenshots": [], "rendered_html": None})
-
-    async def close(self):
-        pass
 
 
 def test_a_result_for_a_url_another_run_took_over_is_dropped_with_one_line(tmp_path):
