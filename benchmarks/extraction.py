@@ -64,21 +64,11 @@ def page_of_url(url: str, by_path: dict) -> dict | None:
 
 
 def run_pagekeep(pages: list[dict], db_path: str, concurrency: int, timeout: float, quiet: bool) -> None:
-    from capture.localsite import serve
+    from capture.localsite import body_route, serve
     from capture.pipeline import CaptureOptions
     from capture.runner import capture_urls
 
-    def page_route(body: bytes, ctype: str):
-        def handler(req):
-            req.send_response(200)
-            req.send_header("Content-Type", ctype)
-            req.send_header("Content-Length", str(len(body)))
-            req.end_headers()
-            if req.command != "HEAD":
-                req.wfile.write(body)
-        return handler
-
-    routes = {page_path(p): page_route(p["raw"], p["ctype"]) for p in pages}
+    routes = {page_path(p): body_route(p["raw"], p["ctype"]) for p in pages}
     by_path = {page_path(p): p for p in pages}
     with tempfile.TemporaryDirectory(prefix="pk-bench-") as tmp:
         # Each page is served with the scheme it was published with: several saved pages

@@ -172,28 +172,19 @@ def main() -> int:
         print(f"no benchmark set at {args.data}", file=sys.stderr)
         return 2
     pages = [p for p in load(args.data, args.limit) if not args.only or any(p["id"].startswith(o) for o in args.only)]
-    from capture.localsite import serve
+    from capture.localsite import body_route, serve
 
     routes = {}
     for i, p in enumerate(pages):
         p["path"] = f"page{i}.html"  # ids hold spaces and other characters a browser and `quote` encode differently
         body, ctype = p["html"], content_type(p["html"])
-        routes[f"/{p['path']}"] = (lambda h, body=body, ctype=ctype: _send(h, body, ctype))
+        routes[f"/{p['path']}"] = body_route(body, ctype)
     started = time.monotonic()
     with serve(ROOT / "tests" / "site", routes=routes) as site:
         asyncio.run(capture_all(pages, site.base, args.concurrency, args.verbose))
     print(f"{len(pages)} pages in {time.monotonic() - started:.0f} s, concurrency {args.concurrency}, default timeout")
     report(pages)
     return 0
-
-
-def _send(h, body: bytes, ctype: str) -> None:
-    h.send_response(200)
-    h.send_header("Content-Type", ctype)
-    h.send_header("Content-Length", str(len(body)))
-    h.end_headers()
-    if h.command != "HEAD":
-        h.wfile.write(body)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,18 @@ class Site:
         self.httpd.server_close()
 
 
+def body_route(body: bytes, content_type: str):
+    """A route answering every GET with one fixed body (HEAD: the headers alone)."""
+    def handler(h) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", content_type)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(body)
+    return handler
+
+
 @contextmanager
 def serve(root: str | Path, host: str = "127.0.0.1", routes: dict | None = None):
     site = Site(root, host=host, routes=routes).start()

@@ -18,7 +18,6 @@ from pathlib import Path
 import sqlite_utils
 
 from . import facet_counts
-from .defaults import DEFAULT_DB, default_db_path  # noqa: F401  (re-exported)
 
 BUSY_TIMEOUT_S = 60
 
