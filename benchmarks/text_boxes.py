@@ -70,7 +70,7 @@ async def prepare(context, url: str):
     deadline = Deadline(30)
     await settle.wait_quiet(page, network, deadline, max_s=6)
     await overlays.clear(page)
-    await settle.scroll_through(page, deadline)
+    await settle.scroll_through(page, network, deadline)
     await settle.back_to_top(page)
     extraction = await asyncio.to_thread(extract, await dom.visible_html(page), url)
     marked = await dom.mark_article(page, extraction.paragraphs[:200])  # locate, pin fixed bars

@@ -231,8 +231,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
     consent_result = await consent.handle(page, opts.consent, deadline)
     laps("consent")
     notes += await overlays.clear(page)
-    await settle.scroll_through(page, deadline)
-    await settle.wait_quiet(page, network, deadline, max_s=4)
+    await settle.scroll_through(page, network, deadline)
     await stalls.cut_off(only_if_nothing_else=True)  # embeds that never answer are cut off, not waited for
     laps("scroll")
     expanded = await settle.expand_in_place(page, network, deadline)

@@ -18,6 +18,7 @@ REQUEST_STALE_S = 5.0   # requests older than this are long polls, not content
 SCROLL_STEP = 1.0       # of the viewport height; lazy loaders watch a margin around it
 SCROLL_PAUSE_S = 0.08
 MAX_SCROLL_PX = 20000   # as deep as the page screenshot goes; infinite scroll must end somewhere
+REVEAL_ROUNDS = 3       # revealed content that reveals more (lazy images in a lazy grid), without scrolling
 
 
 class NetworkTracker:
@@ -111,18 +112,29 @@ async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: f
     return False
 
 
-async def scroll_through(page, deadline: Deadline, max_s: float = 3.0) -> int:
-    """Scroll down a viewport at a time so lazy images and IntersectionObserver content load,
-    then hold what scrolling revealed (js/reveal.js). The steps run in the page (js/scroll.js),
-    one call rather than a round trip per step."""
-    budget = min(max_s, deadline.left())
-    if budget <= 0:
-        return 0
-    opts = {"step": SCROLL_STEP, "pauseMs": int(SCROLL_PAUSE_S * 1000), "maxPx": MAX_SCROLL_PX, "maxMs": int(budget * 1000)}
-    try:
-        return int(await asyncio.wait_for(page.evaluate(script("scroll.js"), opts), timeout=budget + 2) or 0)
-    except Exception:
-        return 0  # navigated away or frozen: what was revealed so far stays
+async def scroll_through(page, network: NetworkTracker, deadline: Deadline, max_s: float = 3.0) -> dict:
+    """Fill in lazy images and IntersectionObserver content, then hold what was revealed
+    (js/reveal.js, js/scroll.js), and wait for it to arrive. Content revealed that way can
+    bring more (a grid whose images are lazy too): a few rounds until nothing new is told."""
+    opts = {"step": SCROLL_STEP, "pauseMs": int(SCROLL_PAUSE_S * 1000), "maxPx": MAX_SCROLL_PX}
+    result = {"y": 0, "told": 0, "stepped": True}
+    for round_ in range(REVEAL_ROUNDS):
+        budget = min(max_s, deadline.left())
+        if budget <= 0:
+            break
+        try:
+            got = await asyncio.wait_for(page.evaluate(script("scroll.js"), dict(opts, maxMs=int(budget * 1000))),
+                                         timeout=budget + 2) or {}
+        except Exception:
+            break  # navigated away or frozen: what was revealed so far stays
+        result = {"y": max(result["y"], got.get("y") or 0), "told": result["told"] + (got.get("told") or 0),
+                  "stepped": bool(got.get("stepped", True))}
+        if round_ and not got.get("told"):
+            break  # nothing new to reveal, and the page was quiet after the last round
+        await wait_quiet(page, network, deadline, max_s=4)
+        if result["stepped"]:
+            break
+    return result
 
 
 async def back_to_top(page) -> None:
