@@ -47,6 +47,14 @@
       }
     }
   }
+  if (!root) {
+    // Not in this document: an article framed in a same-origin frame is that frame.
+    for (const f of top.querySelectorAll("iframe[data-pk-framed], frame[data-pk-framed]")) {
+      let text = "";
+      try { text = norm(f.contentDocument && f.contentDocument.body ? f.contentDocument.body.textContent : ""); } catch (e) { /* cross-origin */ }
+      if (text && probes.filter((p) => text.includes(p)).length * 2 >= probes.length) { root = f; break; }
+    }
+  }
   if (!root) root = document.querySelector("article, main, [role=main]") || top;
   root.setAttribute("data-pk-article", "1");
   const b = box(root);

@@ -14,14 +14,16 @@
 (args) => {
   const KEY = Symbol.for("pagekeep.textBoxProbes");
   const sx = window.scrollX, sy = window.scrollY;
-  const rectOf = (r) => [Math.round((r.left + sx) * 10) / 10, Math.round((r.top + sy) * 10) / 10,
-                         Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10];
+  // `off`: where the viewport of the node's document sits in the top one (a framed article).
+  const rectOf = (r, off) => [Math.round((r.left + sx + (off ? off[0] : 0)) * 10) / 10,
+                              Math.round((r.top + sy + (off ? off[1] : 0)) * 10) / 10,
+                              Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10];
   if (args.probe) {
     const probes = window[KEY] || [];
     delete window[KEY];
-    return probes.map(({ range, before }) => {
+    return probes.map(({ range, before, off }) => {
       const r = range.getBoundingClientRect();
-      return r.width || r.height ? { before, after: rectOf(r) } : { before, after: null };
+      return r.width || r.height ? { before, after: rectOf(r, off) } : { before, after: null };
     });
   }
   const SKIP = new Set(["SCRIPT", "STYLE", "TEMPLATE", "SVG", "MATH", "CANVAS", "IFRAME", "OBJECT", "EMBED",
@@ -32,6 +34,7 @@
     || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f
     || c === 0x205f || c === 0x3000;
   const nodes = [];
+  const offs = [];   // per text node: its document's viewport origin in the top one
   const chars = [];
   let nodeOf = new Int32Array(4096), offOf = new Int32Array(4096);
   let n = 0, lastSpace = true;
@@ -42,12 +45,13 @@
     }
     chars.push(code); nodeOf[n] = node; offOf[n] = off; n++;
   };
-  const walk = (parent) => {
+  const walk = (parent, off) => {
     for (let child = parent.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === 3) {
         const data = child.data;
         const idx = nodes.length;
         nodes.push(child);
+        offs.push(off);
         for (let i = 0; i < data.length; i++) {
           const c = data.charCodeAt(i);
           if (isSpace(c)) {
@@ -57,13 +61,20 @@
       } else if (child.nodeType === 1) {
         const tag = child.tagName.toUpperCase();
         if (tag === "BR") { if (!lastSpace) { push(32, -1, 0); lastSpace = true; } continue; }
+        if (child.hasAttribute("data-pk-framed")) {  // a framed article, read as part of the page (visibility.js)
+          try {
+            const r = child.getBoundingClientRect(), body = child.contentDocument.body;
+            if (body) walk(body, [off[0] + r.left + child.clientLeft, off[1] + r.top + child.clientTop]);
+          } catch (e) { /* the frame went away */ }
+          continue;
+        }
         if (SKIP.has(tag) || child.hasAttribute("data-pk-hidden") || child.hasAttribute("data-pk-removed")) continue;
-        if (child.shadowRoot) walk(child.shadowRoot);
-        walk(child);
+        if (child.shadowRoot) walk(child.shadowRoot, off);
+        walk(child, off);
       }
     }
   };
-  if (document.body) walk(document.body);
+  if (document.body) walk(document.body, [0, 0]);
   let text = "";
   for (let i = 0; i < n; i += 8192) text += String.fromCharCode.apply(null, chars.slice(i, i + 8192));
 
@@ -85,7 +96,7 @@
       range.setStart(node, offOf[i]);
       range.setEnd(node, offOf[j] + 1);
       for (const r of range.getClientRects()) {
-        if (r.width > 0 && r.height > 0) out.push([i - pos, j + 1 - pos, ...rectOf(r)]);
+        if (r.width > 0 && r.height > 0) out.push([i - pos, j + 1 - pos, ...rectOf(r, offs[nodeOf[i]])]);
       }
       words++;
       i = j + 1;
@@ -101,7 +112,7 @@
     range.setStart(nodes[nodeOf[s]], offOf[s]);
     range.setEnd(nodes[nodeOf[e]], offOf[e] + 1);
     const r = range.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 ? rectOf(r) : null;
+    return r.width > 0 && r.height > 0 ? rectOf(r, offs[nodeOf[s]]) : null;
   };
 
   const paras = [], where = [];
@@ -140,8 +151,8 @@
     const r = document.createRange();
     r.setStart(nodes[nodeOf[s]], offOf[s]);
     r.setEnd(nodes[nodeOf[e]], offOf[e] + 1);
-    const box = r.getBoundingClientRect();
-    probes.push({ range: r, before: rectOf(box) });
+    const box = r.getBoundingClientRect(), off = offs[nodeOf[s]];
+    probes.push({ range: r, before: rectOf(box, off), off });
   }
   window[KEY] = probes;
   // One JSON string: Playwright hands a string over far cheaper than thousands of numbers.
