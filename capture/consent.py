@@ -40,6 +40,7 @@ import weakref
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
+from . import isolated
 from .consent_config import ConsentPolicy, as_policy
 from .jsassets import script
 
@@ -399,7 +400,7 @@ async def _handle(page, mode, deadline) -> ConsentResult:
     if engine_on and not session.of("popupFound"):
         # A banner is showing that autoconsent has said nothing about yet: it
         # retries on DOM changes, so give it a moment before our fallback acts.
-        dry = await _evaluate(page.main_frame, _look_js(), {"mode": eff, "dry": True})
+        dry = await _in_page(page, _look_js(), {"mode": eff, "dry": True})
         if dry and (dry.get("found") or dry.get("frames")):
             if session.may_still_detect(page, dry.get("quietFor"), frames_only=not dry.get("found"),
                                         main_state=dry.get("engine")):
@@ -426,8 +427,8 @@ async def _handle(page, mode, deadline) -> ConsentResult:
         return ConsentResult()
 
     # 3. whatever still covers the viewport, and scroll locks; then is any consent layer left showing?
-    after = await _evaluate(page.main_frame, _cover_then_look_js(), {"overlays": {"afterConsent": True, "minCover": 0.4},
-                                                                     "look": {"mode": eff, "dry": True}}) or {}
+    after = await _in_page(page, _cover_then_look_js(), {"overlays": {"afterConsent": True, "minCover": 0.4},
+                                                         "look": {"mode": eff, "dry": True}}) or {}
     covered = after.get("covered") or []
     if covered:
         notes.append("; ".join(covered))
@@ -492,6 +493,11 @@ async def _evaluate(frame, code: str, arg=None, timeout: float = 3.0):
     return await _quietly(frame.evaluate(code, arg), timeout=timeout)
 
 
+async def _in_page(page, code: str, arg=None, timeout: float = 3.0):
+    """pagekeep's own scripts in the main frame run in its isolated world (isolated.py)."""
+    return await _quietly(isolated.evaluate(page, code, arg), timeout=timeout)
+
+
 async def _after_action(page, session: _Session, deadline) -> None:
     """Let the page react to a consent choice: a wall fetches the article only now.
 
@@ -514,7 +520,7 @@ async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list,
     code = script("consent_fallback.js")
     frames_seen = []
     for _round in range(3):  # a refusal may open a second step ("are you sure?")
-        res = await _evaluate(page.main_frame, code, {"mode": mode})
+        res = await _in_page(page, code, {"mode": mode})
         if not res:
             break
         frames_seen = res.get("frames") or []
@@ -525,7 +531,7 @@ async def _fallback(page, session: _Session, mode: str, deadline) -> tuple[list,
         if not res.get("clicked"):
             break
         await _after_action(page, session, deadline)
-        hidden = await _evaluate(page.main_frame, _HIDE_MARKED_JS)
+        hidden = await _in_page(page, _HIDE_MARKED_JS)
         if hidden:
             actions.append("hide")
             notes.append("fallback: banner stayed after the click, hidden")

@@ -1,6 +1,6 @@
-"""Reading the rendered page: each step is one call into the page.
+"""Reading the rendered page: each step is one call into the page (pagekeep's own world of it, isolated.py).
 
-Every page.evaluate() is a round trip through the Playwright driver and the
+Every call into the page is a round trip through the Playwright driver and the
 browser process, which costs CPU on both sides; steps that always follow one
 another are composed into one script here instead of being called in turn.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import isolated
 from .jsassets import script
 from .screenshots import PAGE_SIZE_JS, widen_to_headline
 
@@ -44,7 +45,7 @@ _SHOT_LAYOUT_JS = f"""() => {{
 
 async def visible_html(page) -> str:
     """Mark what a reader cannot see (js/visibility.js), then serialize the page (js/serialize.js)."""
-    return await page.evaluate(_visible_html_js())
+    return await isolated.evaluate(page, _visible_html_js())
 
 
 @dataclass
@@ -55,7 +56,7 @@ class MarkedArticle:
 
 async def mark_article(page, paragraphs: list[str]) -> MarkedArticle:
     """Find and mark the article element, serialize the page, pin fixed bars for the full-page shot."""
-    got = await page.evaluate(_mark_article_js(), paragraphs)
+    got = await isolated.evaluate(page, _mark_article_js(), paragraphs)
     return MarkedArticle(got["box"], got["html"])
 
 
@@ -67,5 +68,5 @@ class ShotLayout:
 
 async def shot_layout(page, box: dict | None) -> ShotLayout:
     """Headline and page size as the screenshot will see them (once the page is ready to paint)."""
-    got = await page.evaluate(_SHOT_LAYOUT_JS)
+    got = await isolated.evaluate(page, _SHOT_LAYOUT_JS)
     return ShotLayout(widen_to_headline(box, got["h1"]), got["size"])

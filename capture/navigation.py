@@ -26,7 +26,7 @@ from fnmatch import fnmatchcase
 from .jsassets import script
 
 NAV_PATIENCE_S = 6.0
-INIT_SCRIPTS = ("activity.js", "reveal.js")   # settle.install(): what settling relies on
+INIT_SCRIPTS = ("bridge.js", "activity.js", "reveal.js")   # settle.install(): what settling relies on
 PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 REASONS = {
     "ConnectionRefused": "connection refused", "NameNotResolved": "unknown host", "TimedOut": "timed out",

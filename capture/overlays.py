@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from . import isolated
 from .jsassets import script
 
 
@@ -11,6 +12,6 @@ async def clear(page) -> list[str]:
     consent.py runs the same script with {afterConsent: true} for what a banner leaves behind.
     """
     try:
-        return await page.evaluate(script("overlays.js"), {})
+        return await isolated.evaluate(page, script("overlays.js"), {})
     except Exception:
         return []

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from . import consent, dom, navigation, overlays, settle, text_boxes
+from . import consent, dom, isolated, navigation, overlays, settle, text_boxes
 from .archive_recorder import ArchiveOptions, ArchiveRecorder
 from .browser import new_context
 from .deadline import Deadline
@@ -117,6 +117,7 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
     try:
         page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
         keeper = await asyncio.wait_for(navigation.attach(context, page, notes), timeout=opts.timeout)
+        isolated.attach(page, keeper.cdp)   # pagekeep's page scripts run in a world of their own, over this session
         watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
         if before_navigate is not None:
             await before_navigate()

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from . import isolated
+
 Image.MAX_IMAGE_PIXELS = 400_000_000  # tall pages are legitimate, not decompression bombs
 
 MAX_PAGE_HEIGHT = 20000   # px; taller pages are cut with a note, never a crash
@@ -67,7 +69,7 @@ async def take(page, article_box: dict | None, opts: ShotOptions, size: dict | N
     `size` is the page's scroll size ({"w", "h"}) when the caller already measured it.
     """
     notes: list[str] = []
-    dims = size or await page.evaluate(PAGE_SIZE_JS)
+    dims = size or await isolated.evaluate(page, PAGE_SIZE_JS)
     vw = page.viewport_size["width"] if page.viewport_size else 1280
     height = max(1, int(dims["h"]))
     if height > opts.max_height:

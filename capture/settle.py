@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from . import isolated
 from .deadline import Deadline
 from .jsassets import script
 
@@ -79,7 +80,9 @@ class NetworkTracker:
 
 
 async def install(context) -> None:
-    """Activity tracking and the reveal hold must exist before the page's own scripts run."""
+    """Activity tracking and the reveal hold must exist before the page's own scripts run,
+    and the bridge to them from pagekeep's isolated world (js/bridge.js)."""
+    await context.add_init_script(script("bridge.js"))
     await context.add_init_script(script("activity.js"))
     await context.add_init_script(script("reveal.js"))
 
@@ -96,7 +99,7 @@ async def wait_quiet(page, network: NetworkTracker, deadline: Deadline, max_s: f
     stop = time.monotonic() + min(max_s, deadline.left())
     while (left := stop - time.monotonic()) > 0:
         try:
-            snap = await asyncio.wait_for(page.evaluate(_WAIT_JS, [quiet_ms, int(left * 1000)]), timeout=left + 1)
+            snap = await asyncio.wait_for(isolated.evaluate(page, _WAIT_JS, [quiet_ms, int(left * 1000)]), timeout=left + 1)
         except Exception:
             snap = None  # navigating, or a frozen main thread the watchdog is about to stop: try again
         if snap is None:
@@ -123,7 +126,7 @@ async def scroll_through(page, network: NetworkTracker, deadline: Deadline, max_
         if budget <= 0:
             break
         try:
-            got = await asyncio.wait_for(page.evaluate(script("scroll.js"), dict(opts, maxMs=int(budget * 1000))),
+            got = await asyncio.wait_for(isolated.evaluate(page, script("scroll.js"), dict(opts, maxMs=int(budget * 1000))),
                                          timeout=budget + 2) or {}
         except Exception:
             break  # navigated away or frozen: what was revealed so far stays
@@ -141,7 +144,7 @@ async def back_to_top(page) -> None:
     """Scroll home, then finish the fades and slides that scrolling set off, so neither the
     visibility pass nor the screenshot catches a paragraph half-way through appearing."""
     try:
-        await page.evaluate(script("home.js"))
+        await isolated.evaluate(page, script("home.js"))
     except Exception:
         pass
 
@@ -153,7 +156,7 @@ async def expand_in_place(page, network: NetworkTracker, deadline: Deadline) -> 
         if deadline.left() < 2:
             break
         try:
-            n = await page.evaluate(script("expand.js"))
+            n = await isolated.evaluate(page, script("expand.js"))
         except Exception:
             break
         if not n:

@@ -22,6 +22,8 @@ import asyncio
 import time
 from urllib.parse import urlsplit
 
+from . import isolated
+
 STALL_S = 3.0
 MAX_RELOADS = 2
 PARSER_BLOCKERS = ("script", "stylesheet")
@@ -147,10 +149,10 @@ class Stalls:
         from a host that never answers would hold the screenshot for good: fonts get a moment,
         then what stalled is cut off."""
         try:
-            added = await self.page.evaluate(ADD_BODY)
-            if (added or self.parser_cut) and not await asyncio.wait_for(self.page.evaluate(PAINTS), seconds):
+            added = await isolated.evaluate(self.page, ADD_BODY)
+            if (added or self.parser_cut) and not await asyncio.wait_for(isolated.evaluate(self.page, PAINTS), seconds):
                 return False
-            loading = await self.page.evaluate(FONTS_LOADING, seconds * 1000)
+            loading = await isolated.evaluate(self.page, FONTS_LOADING, seconds * 1000)
         except Exception:
             return not self.parser_cut
         if loading:

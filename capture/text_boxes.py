@@ -29,6 +29,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from . import isolated
 from .jsassets import script
 
 MAX_WORDS = 30_000      # per page; beyond this, paragraphs get block boxes (cheap) instead of word boxes
@@ -50,7 +51,7 @@ async def measure(page, paragraphs: list[str]) -> Measured | None:
     t0 = time.monotonic()
     try:
         raw = json.loads(await asyncio.wait_for(
-            page.evaluate(script("text_boxes.js"), {"paragraphs": paragraphs, "maxWords": MAX_WORDS}),
+            isolated.evaluate(page, script("text_boxes.js"), {"paragraphs": paragraphs, "maxWords": MAX_WORDS}),
             timeout=TIMEOUT_S))
     except Exception:
         return None
@@ -66,7 +67,7 @@ async def after_screenshot(page, measured: Measured | None, article_box: dict | 
         return {}
     t0 = time.monotonic()
     try:
-        probes = await asyncio.wait_for(page.evaluate(script("text_boxes.js"), {"probe": True}), timeout=TIMEOUT_S)
+        probes = await asyncio.wait_for(isolated.evaluate(page, script("text_boxes.js"), {"probe": True}), timeout=TIMEOUT_S)
     except Exception:
         probes = []
     row = build_row(measured.raw, measured.paragraphs, shots, article_box, probes)

@@ -3,65 +3,62 @@
 // or the rest of the story scheduled a moment after load). Long or self-renewing
 // timer chains (tickers, analytics pings) are ignored after a few generations so
 // they cannot keep a capture waiting forever.
+// The page's scripts run after this and may replace any built-in (Map, performance.now,
+// Function.prototype.apply, iterators …): what the tracker calls later is taken now, and
+// its own work never throws into the page's timers. pagekeep reads it from its isolated
+// world through js/bridge.js (window.__pk.snapshot(); js/world.js waits on it).
 (() => {
   if (window.__pk) return;
-  const SHORT_MS = 4000, MAX_GEN = 3;
-  const state = { lastMutation: performance.now(), mutations: 0, timers: new Map(), gen: 0 };
-  Object.defineProperty(window, "__pk", { value: state, enumerable: false });
-  const realSet = window.setTimeout, realClear = window.clearTimeout;
-  window.setTimeout = function (fn, ms, ...rest) {
-    const delay = Number(ms) || 0;
-    const gen = state.gen + 1;
-    let id;
-    const wrapped = function () {
-      state.timers.delete(id);
-      const prev = state.gen;
-      state.gen = gen;
+  try {
+    const SHORT_MS = 4000, MAX_GEN = 3;
+    const apply = Reflect.apply, perf = performance, perfNow = Performance.prototype.now;
+    const now = () => apply(perfNow, perf, []);
+    const realSet = window.setTimeout, realClear = window.clearTimeout, indirectEval = eval, toText = String, toNumber = Number;
+    const timers = Object.create(null);   // id -> when it is due; not a Map, whose methods a page may replace
+    const state = { lastMutation: now(), mutations: 0, gen: 0 };
+    Object.defineProperty(window, "__pk", { value: state, enumerable: false });
+    window.setTimeout = function (fn, ms, ...rest) {
+      const gen = state.gen + 1;
+      let id;
+      const wrapped = function () {
+        delete timers[id];
+        const prev = state.gen;
+        state.gen = gen;
+        try {
+          return typeof fn === "function" ? apply(fn, this, rest) : indirectEval(toText(fn));
+        } finally {
+          state.gen = prev;
+        }
+      };
+      id = apply(realSet, window, [wrapped, ms]);
       try {
-        return typeof fn === "function" ? fn.apply(this, rest) : (0, eval)(String(fn));
-      } finally {
-        state.gen = prev;
-      }
+        const delay = toNumber(ms) || 0;
+        if (delay <= SHORT_MS && gen <= MAX_GEN) timers[id] = now() + delay;
+      } catch (e) { /* an odd delay: not counted */ }
+      return id;
     };
-    id = realSet.call(window, wrapped, ms);
-    if (delay <= SHORT_MS && gen <= MAX_GEN) state.timers.set(id, performance.now() + delay);
-    return id;
-  };
-  window.clearTimeout = function (id) {
-    state.timers.delete(id);
-    return realClear.call(window, id);
-  };
-  const watch = () => {
+    window.clearTimeout = function (id) {
+      delete timers[id];
+      return apply(realClear, window, [id]);
+    };
     new MutationObserver((records) => {
-      for (const r of records) {
-        if (r.type === "childList" || r.type === "characterData") {
-          state.lastMutation = performance.now();
+      for (let i = 0; i < records.length; i++) {
+        const type = records[i].type;
+        if (type === "childList" || type === "characterData") {
+          state.lastMutation = now();
           state.mutations++;
           return;
         }
       }
     }).observe(document, { childList: true, subtree: true, characterData: true });
-  };
-  watch();
-  state.snapshot = () => {
-    const now = performance.now();
-    let pending = 0;
-    for (const [id, due] of state.timers) {
-      if (due < now - 1000) state.timers.delete(id); // throttled or lost: forget it
-      else pending++;
-    }
-    return { quietFor: now - state.lastMutation, pendingTimers: pending, mutations: state.mutations };
-  };
-  // Waiting happens here, in the page, on timers the tracker does not count: one call
-  // from pagekeep instead of a round trip through the driver every 100 ms.
-  state.sleep = (ms) => new Promise((done) => realSet.call(window, done, ms));
-  state.waitQuiet = async (quietMs, maxMs) => {
-    const stop = performance.now() + maxMs;
-    for (;;) {
-      const snap = state.snapshot();
-      snap.quiet = snap.quietFor >= quietMs && snap.pendingTimers === 0;
-      if (snap.quiet || performance.now() >= stop) return snap;
-      await state.sleep(Math.min(50, Math.max(1, stop - performance.now())));
-    }
-  };
+    state.snapshot = () => {
+      const t = now();
+      let pending = 0;
+      for (const id in timers) {
+        if (timers[id] < t - 1000) delete timers[id]; // throttled or lost: forget it
+        else pending++;
+      }
+      return { quietFor: t - state.lastMutation, pendingTimers: pending, mutations: state.mutations };
+    };
+  } catch (e) { /* never the page's problem */ }
 })();

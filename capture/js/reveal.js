@@ -6,17 +6,24 @@
 // reader saw while scrolling. It also notes whether the page listens to scrolling
 // itself: a page that does not can have its lazy parts revealed without scrolling
 // (js/scroll.js), which spares the browser drawing every screenful on the way down.
+// Built-ins used after the page's scripts have run are taken now (a page may replace them).
 (() => {
   const Real = window.IntersectionObserver;
   if (!Real || window.__pkReveal) return;
+  const apply = Reflect.apply, perf = performance, perfNow = Performance.prototype.now;
+  const rectOf = Element.prototype.getBoundingClientRect;
+  const { add, delete: remove, clear, forEach } = Set.prototype;
+  const { has: wasTold, add: markTold } = WeakSet.prototype;
+  const isConnected = Object.getOwnPropertyDescriptor(Node.prototype, "isConnected").get;
+  const quietly = (fn, self, args) => { try { apply(fn, self, args); } catch (e) { /* bookkeeping never breaks the page */ } };
   const observers = new Set();
   let scrollListeners = 0;
   try {
     const realAdd = EventTarget.prototype.addEventListener;
     const pageScroll = (t) => t === window || t === document || t === document.documentElement || t === document.body;
-    EventTarget.prototype.addEventListener = function (type, ...rest) {
+    EventTarget.prototype.addEventListener = function (type) {
       if ((type === "scroll" || type === "wheel" || type === "mousewheel") && pageScroll(this)) scrollListeners++;
-      return realAdd.call(this, type, ...rest);
+      return apply(realAdd, this, arguments);
     };
   } catch (e) { /* a frozen prototype: the page will be scrolled through */ }
   const listensToScroll = () => scrollListeners > 0 || !!(window.onscroll || document.onscroll ||
@@ -26,31 +33,38 @@
   class Observer extends Real {
     constructor(callback, options) {
       super((entries, observer) => {
-        const shown = holding ? entries.filter((e) => e.isIntersecting) : entries;
-        if (shown.length) return callback.call(observer, shown, observer);
+        let shown = entries;
+        if (holding) {
+          shown = [];
+          for (let i = 0; i < entries.length; i++) if (entries[i].isIntersecting) shown[shown.length] = entries[i];
+        }
+        if (shown.length) return apply(callback, observer, [shown, observer]);
       }, options);
       this.__pkCallback = callback;
       this.__pkTargets = new Set();
-      observers.add(this);
+      quietly(add, observers, [this]);
     }
-    observe(target) { this.__pkTargets.add(target); return super.observe(target); }
-    unobserve(target) { this.__pkTargets.delete(target); return super.unobserve(target); }
-    disconnect() { this.__pkTargets.clear(); observers.delete(this); return super.disconnect(); }
+    observe(target) { quietly(add, this.__pkTargets, [target]); return super.observe(target); }
+    unobserve(target) { quietly(remove, this.__pkTargets, [target]); return super.unobserve(target); }
+    disconnect() { quietly(clear, this.__pkTargets, []); quietly(remove, observers, [this]); return super.disconnect(); }
   }
   window.IntersectionObserver = Observer;
   const hold = () => {
     holding = true;
     let told = 0;
-    for (const observer of Array.from(observers)) {
-      const fresh = Array.from(observer.__pkTargets).filter((t) => t.isConnected && !told_.has(t));
-      fresh.forEach((t) => told_.add(t));
-      const entries = fresh.map((target) => {
-        const box = target.getBoundingClientRect();
-        return { target, isIntersecting: true, intersectionRatio: 1, boundingClientRect: box, intersectionRect: box,
-                 rootBounds: null, time: performance.now(), isVisible: true };
-      });
+    const all = [];
+    apply(forEach, observers, [(observer) => { all[all.length] = observer; }]);
+    for (let i = 0; i < all.length; i++) {
+      const observer = all[i], entries = [];
+      apply(forEach, observer.__pkTargets, [(target) => {
+        if (!apply(isConnected, target, []) || apply(wasTold, told_, [target])) return;
+        apply(markTold, told_, [target]);
+        const box = apply(rectOf, target, []);
+        entries[entries.length] = { target, isIntersecting: true, intersectionRatio: 1, boundingClientRect: box,
+                                    intersectionRect: box, rootBounds: null, time: apply(perfNow, perf, []), isVisible: true };
+      }]);
       if (!entries.length) continue;
-      try { observer.__pkCallback.call(observer, entries, observer); told += entries.length; } catch (e) { /* the page's bug */ }
+      try { apply(observer.__pkCallback, observer, [entries, observer]); told += entries.length; } catch (e) { /* the page's bug */ }
     }
     return told;
   };
