@@ -26,13 +26,17 @@
         return st ? { lifecycle: st.lifecycle, attempts: st.attempts, lastAttempt: st.lastAttempt } : null;
       },
     };
-    apply(listen, doc, ["pagekeep:ask", (event) => {
+    const onAsk = (event) => {
       let value = null;
       try {
         const answer = answers[apply(detailOf, event, [])];
         if (answer) value = answer();
       } catch (e) { /* a page that broke pagekeep's state: no answer */ }
       apply(dispatch, doc, [new Custom("pagekeep:answer", { detail: value })]);
-    }]);
+    };
+    apply(listen, doc, ["pagekeep:ask", onAsk]);
+    // document.open() (document.write after load) erases every listener on the document:
+    // listen again once its children are replaced (adding the same listener twice is a no-op).
+    new MutationObserver(() => apply(listen, doc, ["pagekeep:ask", onAsk])).observe(doc, { childList: true });
   } catch (e) { /* never the page's problem */ }
 })();

@@ -7,11 +7,16 @@
 (() => {
   if (window.__pkWorld) return;
   Object.defineProperty(window, "__pkWorld", { value: true });
-  let answer;
-  document.addEventListener("pagekeep:answer", (e) => { answer = e.detail; });
+  // Listening only while asking: document.open() erases the document's listeners.
   const ask = (what) => {
-    answer = undefined;
-    document.dispatchEvent(new CustomEvent("pagekeep:ask", { detail: what }));
+    let answer;
+    const got = (e) => { answer = e.detail; };
+    document.addEventListener("pagekeep:answer", got);
+    try {
+      document.dispatchEvent(new CustomEvent("pagekeep:ask", { detail: what }));
+    } finally {
+      document.removeEventListener("pagekeep:answer", got);
+    }
     return answer;
   };
   // Timers of this world are never the page's: the activity tracker does not count them.
