@@ -147,6 +147,24 @@ def headings(doc, tag: str) -> list[str]:
     return found
 
 
+TITLED = re.compile(r"(?:^|[\s_-])(headline|title)(?:$|[\s_-])", re.I)
+
+
+def titled_headings(doc) -> list[str]:
+    """Visible h2/h3 in the story whose class or id calls them the headline or title."""
+    found = []
+    for node in doc.iter("h2", "h3"):
+        t = text(node.text_content())
+        if t and len(t) <= 300 and TITLED.search(f"{node.get('class') or ''} {node.get('id') or ''}") and not _off_story(node):
+            found.append(t)
+    return found
+
+
+def off_story_headings(doc) -> set[str]:
+    """Headings in sidebars, widgets and the like: a title extractor's guess among them is no headline."""
+    return {t for node in doc.iter("h1", "h2", "h3") if _off_story(node) and (t := text(node.text_content()))}
+
+
 def choose(doc, *, declared: str | None, og: str | None, page_title: str | None, extracted: str | None,
            site: str | None, urls: list[str | None]) -> str | None:
     """The headline, or None when nothing trustworthy names the story."""
@@ -154,7 +172,8 @@ def choose(doc, *, declared: str | None, og: str | None, page_title: str | None,
 
     def usable(t):
         t = strip_site(t, site, names)
-        return t if t and not is_site(t, names) and t.casefold() not in GENERIC else None
+        generic = t and (t.casefold() in GENERIC or (_leading_part(t) or "").casefold() in GENERIC)
+        return t if t and not is_site(t, names) and not generic else None  # 'Home - City News' names no story
 
     declared, og, whole_title, page_title = usable(declared), usable(og), text(page_title), usable(page_title)
     if declared:
@@ -177,4 +196,8 @@ def choose(doc, *, declared: str | None, og: str | None, page_title: str | None,
         return page_title
     if len(h1s) == 1 and usable(h1s[0]):
         return h1s[0]
-    return usable(extracted)
+    if not h1s:  # no <h1> in the story: a heading marked as the headline ('entry-title', 'headline')
+        marked = [h for h in titled_headings(doc) if usable(h)]
+        if marked:
+            return marked[0]
+    return None if extracted in off_story_headings(doc) else usable(extracted)

@@ -163,6 +163,7 @@ def _site_from_title(page_title: str | None, headline: str | None, shown: bool =
 BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(byline|author|autor|auteur|autore|writer|verfasser)(?:$|[\s_-]|name)", re.I)
 BYLINE_OFF = re.compile(r"(?:^|[\s_-])(comments?|comment-form|reply|respond|sidebar|widget|related|footer|nav|menu|"
                         r"author-?box|author-?bio|about-?author|follow)(?:$|[\s_-])", re.I)
+INLINE = {"a", "span", "b", "strong", "em", "i", "time", "abbr", "small"}   # 'By <a>Ann Teller</a> · <time>…'
 BY_LINE = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af|przez|posted by|written by)\s+\S", re.I)
 
 
@@ -182,7 +183,7 @@ def _visible_bylines(doc) -> list[str]:
         el.get("rel") == "author" or el.get("itemprop") == "author" or BYLINE_CLASS.search(el.get("class") or ""))]
     prefixed = [el for el in doc.xpath("//body//*[self::p or self::div or self::span or self::i or self::em or self::b or "
                                        "self::strong or self::small or self::address][string-length(normalize-space()) < 100]")
-                if not len(el) and BY_LINE.match(el.text_content() or "")]
+                if all(c.tag in INLINE for c in el) and BY_LINE.match(el.text_content() or "")]
     return [el.text_content() for el in marked + prefixed if not _in_byline_off_region(el)]
 
 

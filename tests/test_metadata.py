@@ -167,3 +167,28 @@ def test_a_sidebar_time_is_not_the_publication_date():
     html = blog("Story", '<h1>Story</h1><p>Text.</p><aside class="recent-posts"><time datetime="2019-01-02">2 Jan</time></aside>'
                 '<div class="entry-meta"><time datetime="2024-02-03T10:00:00+01:00">3 Feb</time></div>')
     assert extract_metadata(html, "https://x.example/s")["published"].startswith("2024-02-03")
+
+
+def test_without_title_or_h1_a_heading_marked_as_the_headline_is_the_title():
+    html = doc("", "<aside><h1>Newsletter</h1><p>Sign up</p></aside><main><h2 class='entry-headline'>Ferry timetable "
+                   "changes for winter</h2><p>The ferry company will run fewer crossings from November.</p></main>")
+    assert extract_metadata(html, "https://example.test/f")["title"] == "Ferry timetable changes for winter"
+
+
+def test_a_sidebar_heading_is_not_the_title_even_when_nothing_else_names_the_story():
+    html = doc("", "<div class='widget-area'><h2>Recent posts</h2></div><div class='text'><p>The ferry company "
+                   "will run fewer crossings from November.</p><p>Passengers were told on Monday.</p></div>")
+    assert extract_metadata(html, "https://example.test/g")["title"] in (None, "")
+
+
+def test_a_home_page_title_gives_way_to_the_story_headline():
+    html = doc("<title>Home - Harbour Post</title>", "<div id='story'><h1>Lifeboat station reopens after repairs</h1>"
+                                                    "<p>The station was closed for two years.</p></div>")
+    assert extract_metadata(html, "https://example.test/h")["title"] == "Lifeboat station reopens after repairs"
+
+
+def test_a_byline_whose_name_is_a_link_and_date_follows_is_found():
+    html = doc("<title>Lifeboat station reopens</title>",
+               "<h1>Lifeboat station reopens</h1><div class='meta'>By <a href='/staff/ann'>Ann Teller</a> · "
+               "<time>4 March 2021</time></div><p>The station was closed for two years.</p>")
+    assert extract_metadata(html, "https://example.test/i")["byline"] == "Ann Teller"
