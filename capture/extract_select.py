@@ -388,6 +388,14 @@ def analyse(blocks: list[Block], outputs: dict[str, str], title: str | None = No
 KEEP_NON_PROSE = HEADINGS | {"li", "blockquote", "pre", "td", "th", "dd", "dt"}
 
 
+def linked_sentence(a: Analysis, i: int) -> bool:
+    """A paragraph of the story that every extractor kept and whose sentence is a link (a roundup's items)."""
+    b = a.blocks[i]
+    return (b.tag == "p" and a.support(i) >= a.n_ext and a.first_seed <= i <= a.last_seed
+            and len(a.toks[i]) >= 12 and bool(SENTENCE_END.search(b.text))
+            and sum(1 for x in b.el.iter("a") if x.text_content().strip()) == 1)  # not a row of promo links
+
+
 def rule_keep(a: Analysis, i: int) -> bool:
     """The hand-written decision for one block inside the article element."""
     b, s, prose = a.blocks[i], a.support(i), a.prose(i)
@@ -402,7 +410,7 @@ def rule_keep(a: Analysis, i: int) -> bool:
         return False
     if s < a.need and not prose and b.tag not in KEEP_NON_PROSE:
         return False
-    if b.link_density > 0.6 and (s < a.n_ext or b.tag != "li"):
+    if b.link_density > 0.6 and (s < a.n_ext or b.tag != "li") and not linked_sentence(a, i):
         return False
     if not a.in_column(i) and s < a.n_ext:
         return False

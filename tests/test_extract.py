@@ -242,3 +242,22 @@ def test_a_discussion_section_of_an_article_is_kept():
     html = page("<article><h1>Ferry timetable extended</h1>" + paras(STORY) + "<h2>Discussion</h2>" + paras(findings) + "</article>")
     ex = extract(html, "http://127.0.0.1/report")
     assert all(f in ex.paragraphs for f in findings)
+
+
+
+def test_story_sentences_that_are_links_are_kept():
+    """A roundup's items: sentences of the story whose words are a link."""
+    items = "".join(f"<p>Item {n}: <a href='/r{n}'>{s}</a></p>" for n, s in enumerate(STORY[1:4], 1))
+    html = page(CLUTTER_TOP + "<article><h1>Ferry timetable extended</h1>" + paras(STORY[:1]) + items
+                + paras(STORY[4:]) + "</article>" + FOOTER)
+    ex = extract(html, "http://127.0.0.1/story")
+    assert [p.removeprefix(f"Item {n}: ") for n, p in enumerate(ex.paragraphs)] == STORY
+
+
+def test_a_row_of_promo_links_inside_the_story_stays_out():
+    promo = ("<p>DON'T MISS <a href='/x1'>Lighthouse keepers' logbooks go online for the first time</a> "
+             "<a href='/x2'>Ferry fares rise again as fuel costs climb across the islands</a> [VIDEO]</p>")
+    html = page(CLUTTER_TOP + "<article><h1>Ferry timetable extended</h1>" + paras(STORY[:2]) + promo
+                + paras(STORY[2:]) + "</article>" + FOOTER)
+    ex = extract(html, "http://127.0.0.1/story")
+    assert ex.paragraphs == STORY
