@@ -19,7 +19,7 @@ from .deadline import Deadline
 from .extract import Extraction, extract
 from .laps import Laps
 from .screenshots import ShotOptions, take
-from .stalls import Stalls
+from .stalls import Stalls, ThreadHeld, blocked_from_start
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
 from .wacz import archive_capture
@@ -195,6 +195,10 @@ async def _watchdog(context, page, notes: list[str], every: float = 2.0, patienc
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
                               notes: list[str], started: float, keeper, laps: Laps) -> Capture:
     stalls = Stalls(page, network, keeper.cdp, keeper.block)
+    if held_before := blocked_from_start(url):
+        await keeper.block(held_before)
+        hosts = ", ".join(p.removeprefix("*://").removesuffix("/*") for p in held_before)
+        notes.append(f"no answer from {hosts} on an earlier try, which it held; blocked from the start")
     try:
         response = await page.goto(url, wait_until="commit", timeout=deadline.ms(cap=opts.timeout * 0.6, floor=1))
     except Exception as exc:
@@ -218,6 +222,8 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
                                                lambda: keeper.failed_moves > 0) or response
         if stalls.parser_stopped:
             response = await keeper.reload_without_scripts(deadline, opts.timeout * 0.6) or response
+    except ThreadHeld as exc:
+        raise CaptureError("stalled", f"{exc} ({url}); trying again without it", transient=True) from None
     except Exception as exc:
         raise _navigation_error(exc, url) from None
     loaded_at = time.monotonic()

@@ -35,6 +35,28 @@ FONTS_LOADING = """(ms) => document.fonts && document.fonts.status === 'loading'
     document.fonts.ready.then(() => false), new Promise((done) => setTimeout(() => done(true), ms))]) : false"""
 
 
+HELD_PROBE_S = 1.0      # a main thread that cannot run "1" in this long is held, not busy
+_EARLIER: dict[str, tuple[float, list[str]]] = {}   # URL -> (when, URL patterns that held it on a try)
+EARLIER_TTL_S = 600
+
+
+class ThreadHeld(Exception):
+    """The page's one thread waits on a synchronous request to a host that never answers: nothing
+    pagekeep sends the page (a reload included) is handled until it does. The retry blocks the host."""
+
+
+def blocked_from_start(url: str) -> list[str]:
+    """URL patterns of hosts that held this page's thread on an earlier try (this process, recently)."""
+    when, patterns = _EARLIER.get(url, (0.0, []))
+    return patterns if time.monotonic() - when < EARLIER_TTL_S else []
+
+
+def _remember_for_retry(url: str, patterns: list[str]) -> None:
+    if len(_EARLIER) >= 1000:
+        _EARLIER.pop(next(iter(_EARLIER)))
+    _EARLIER[url] = (time.monotonic(), list(dict.fromkeys(blocked_from_start(url) + patterns)))
+
+
 class Stalls:
     def __init__(self, page, network, cdp, block):
         self.page = page
@@ -92,11 +114,21 @@ class Stalls:
             if parser_stopped():
                 self.parser_stopped = True
                 return []
-            if self.reloads >= MAX_RELOADS or deadline.left() < 2 * STALL_S or self._document_arriving():
+            if self.reloads >= MAX_RELOADS or deadline.left() < 2 * STALL_S:
                 continue
-            stalled = [r for r in self._stalled() if _kind(r) in PARSER_BLOCKERS]
-            if stalled:
-                return stalled
+            stalled = self._stalled()
+            # A held thread does not even report its document as arrived: look before that check.
+            calls = [r for r in stalled if _kind(r) == "xhr"]
+            if calls and await self._thread_held():
+                await self._remember(calls)
+                _remember_for_retry(self.page.url, self._patterns(calls))
+                raise ThreadHeld("the page's own thread is held by a synchronous request to "
+                                 + _hosts(self.hung) + " that never answers")
+            if self._document_arriving():
+                continue
+            blockers = [r for r in stalled if _kind(r) in PARSER_BLOCKERS]
+            if blockers:
+                return blockers
 
     async def wait_for_load(self, deadline, cap: float) -> bool:
         """Wait for the load event; cut off what stalled once nothing else is coming.
@@ -190,11 +222,21 @@ class Stalls:
             bucket = self.slow if got else self.hung
             bucket.setdefault(_netloc(req.url), set()).add(_kind(req))
 
-    async def _block(self, requests: list) -> None:
+    async def _thread_held(self) -> bool:
+        try:
+            await asyncio.wait_for(self.page.evaluate("1"), HELD_PROBE_S)
+            return False
+        except asyncio.TimeoutError:
+            return True
+        except Exception:
+            return False  # navigating: not held
+
+    def _patterns(self, requests: list) -> list[str]:
         own = _netloc(self.page.url)
-        for req in requests:
-            host = _netloc(req.url)
-            pattern = req.url if host == own else f"*://{host}/*"
+        return [req.url if _netloc(req.url) == own else f"*://{_netloc(req.url)}/*" for req in requests]
+
+    async def _block(self, requests: list) -> None:
+        for pattern in self._patterns(requests):
             if pattern not in self.blocked:
                 self.blocked.append(pattern)
         try:

@@ -94,6 +94,12 @@ CHOIR = [
     "Tickets are free, but the choir asks for donations towards a new set of music stands and a portable piano.",
 ]
 
+LIBRARY = [
+    "The mobile library will visit the three hill farms again from March, after a year in which the van stood idle.",
+    "A grant from the county pays for the driver, and volunteers will run the children's story hour at each stop.",
+    "Readers can order books online and collect them from the van, or ask the driver to bring something next time.",
+]
+
 LANDING = [
     "This is the new home of the allotment society newsletter, which moved here when the old address was retired.",
     "Members will find the seed swap dates, the show schedule and the minutes of the annual meeting on this page.",
@@ -217,6 +223,18 @@ def moves_on(**_) -> str:
     )
 
 
+def sync_call(silent, **_) -> str:
+    """An old geo script in <head> asks a host that never answers, synchronously: the page's one
+    thread waits, so nothing sent to the page (not even a reload) is handled."""
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Mobile library back on the hills</title>"
+        "<script>var geo = null; try { var r = new XMLHttpRequest();"
+        f" r.open('GET', '{silent.base}/geo/v1/lookup', false); r.send(); geo = r.responseText; }} catch (e) {{}}</script>"
+        "</head><body><div class='post'><h2>Mobile library back on the hills</h2>"
+        f"{_paras(LIBRARY)}</div></body></html>"
+    )
+
+
 def landing(**_) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Allotment society newsletter</title></head><body>"
@@ -228,13 +246,14 @@ PAGES = {
     "/hung-script": hung_script, "/hung-style": hung_style, "/hung-font": hung_font, "/hung-frame": hung_frame,
     "/https-upgrade": https_upgrade, "/moved-home": moved_home, "/dead-base": dead_base, "/lazy-embeds": lazy_embeds,
     "/poll-closed": poll_closed, "/moves-on": moves_on, "/newsletter/home": landing, "/loses-body": loses_body,
+    "/sync-call": sync_call,
 }
 
 TEXTS = {
     "/hung-script": ALLOTMENT, "/hung-style": TIDES, "/hung-font": POEMS, "/hung-frame": RACE,
     "/https-upgrade": ROOF, "/moved-home": [a for _, a in FERRY_FAQ], "/dead-base": ARCHIVE,
     "/lazy-embeds": FESTIVAL_INTRO + [f"Festival year {1984 + i}: the stewards' pick." for i in range(40)],
-    "/poll-closed": BALLOT, "/newsletter/home": LANDING, "/loses-body": CHOIR,
+    "/poll-closed": BALLOT, "/newsletter/home": LANDING, "/loses-body": CHOIR, "/sync-call": LIBRARY,
 }
 
 
@@ -257,8 +276,8 @@ def served():
         silent.stop()
 
 
-CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/loses-body", "/https-upgrade", "/moved-home",
-            "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
+CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/loses-body", "/https-upgrade",
+            "/moved-home", "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
 
 
 @pytest.fixture(scope="session")

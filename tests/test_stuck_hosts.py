@@ -2,7 +2,8 @@
 
 Each page loads something from a loopback host that accepts the connection and
 never sends a byte: a script in <head> (which holds up the parser), a
-stylesheet followed by an inline script, a web font, an iframe. Captured with
+stylesheet followed by an inline script, a web font, an iframe, a synchronous
+request from a script in <head> (which holds the page's one thread). Captured with
 the default settings, each is stored with its whole story, in well under the
 time budget, with a note naming the host that hung.
 """
@@ -14,7 +15,7 @@ import pytest
 from stuck_pages import TEXTS, stored, stuck_run  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
-HUNG = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame"]
+HUNG = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call"]
 
 
 @pytest.mark.parametrize("path", HUNG)
