@@ -19,7 +19,7 @@ from .deadline import Deadline
 from .extract import Extraction, extract
 from .laps import Laps
 from .screenshots import ShotOptions, take
-from .stalls import Stalls, ThreadHeld, blocked_from_start
+from .stalls import Stalls, ThreadHeld, blocked_from_start, held_by
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
 from .wacz import archive_capture
@@ -118,13 +118,15 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
         page, network, notes = await asyncio.wait_for(_prepare(context, url, opts), timeout=opts.timeout)
         keeper = await asyncio.wait_for(navigation.attach(context, page, notes), timeout=opts.timeout)
         isolated.attach(page, keeper.cdp)   # pagekeep's page scripts run in a world of their own, over this session
-        watchdog = asyncio.ensure_future(_watchdog(context, page, notes))
+        held = asyncio.get_running_loop().create_future()
+        watchdog = asyncio.ensure_future(_watchdog(context, page, notes, network, url, held))
         if before_navigate is not None:
             await before_navigate()
         laps("open")
         deadline = Deadline(opts.timeout)
-        captured = await asyncio.wait_for(_render_and_extract(page, network, url, opts, deadline, notes, deadline.start,
-                                                              keeper, laps), timeout=opts.timeout)
+        captured = await _unless_held(held, asyncio.wait_for(
+            _render_and_extract(page, network, url, opts, deadline, notes, deadline.start, keeper, laps),
+            timeout=opts.timeout), url)
         if recorder is not None:
             captured.related["archives"] = [await archive_capture(recorder, captured, browser.version, opts.consent,
                                                                   opts.viewport)]
@@ -147,6 +149,20 @@ async def capture_page(browser, url: str, opts: CaptureOptions, before_navigate=
             captured.record["timings"] = laps.dumps()
 
 
+async def _unless_held(held: asyncio.Future, work, url: str):
+    """The capture's result, unless the watchdog finds the page held first (then a transient
+    failure: the retry blocks the host that held it)."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.wait({task, held}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        if not task.done():
+            task.cancel()
+    if not task.done() or task.cancelled():
+        raise CaptureError("stalled", f"{held.result()} ({url}); trying again without it", transient=True)
+    return task.result()
+
+
 async def _prepare(context, url: str, opts: CaptureOptions):
     """A fresh page with pagekeep's scripts installed before any of the page's own."""
     await settle.install(context)
@@ -160,11 +176,13 @@ async def _prepare(context, url: str, opts: CaptureOptions):
     return page, settle.NetworkTracker(page), []
 
 
-async def _watchdog(context, page, notes: list[str], every: float = 2.0, patience: float = 4.0) -> None:
+async def _watchdog(context, page, notes: list[str], network, url: str, held: asyncio.Future,
+                    every: float = 2.0, patience: float = 4.0) -> None:
     """Stop runaway page scripts (an endless loop freezes every later step) via CDP.
 
     A page must miss two pings in a row, so a merely busy page on a loaded
-    machine is left alone.
+    machine is left alone. A page that misses one while an XHR has stalled is
+    held by a synchronous request no script can end: `held` gets the message.
     """
     try:
         cdp = await context.new_cdp_session(page)
@@ -177,6 +195,9 @@ async def _watchdog(context, page, notes: list[str], every: float = 2.0, patienc
             await asyncio.wait_for(page.evaluate("1"), timeout=patience)
             missed = 0
         except asyncio.TimeoutError:
+            if message := held_by(network, url):
+                held.set_result(message)
+                return
             missed += 1
             if missed < 2:
                 continue
@@ -194,7 +215,7 @@ async def _watchdog(context, page, notes: list[str], every: float = 2.0, patienc
 
 async def _render_and_extract(page, network, url: str, opts: CaptureOptions, deadline: Deadline,
                               notes: list[str], started: float, keeper, laps: Laps) -> Capture:
-    stalls = Stalls(page, network, keeper.cdp, keeper.block)
+    stalls = Stalls(page, network, keeper.cdp, keeper.block, url)
     if held_before := blocked_from_start(url):
         await keeper.block(held_before)
         hosts = ", ".join(p.removeprefix("*://").removesuffix("/*") for p in held_before)

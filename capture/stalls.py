@@ -51,15 +51,31 @@ def blocked_from_start(url: str) -> list[str]:
     return patterns if time.monotonic() - when < EARLIER_TTL_S else []
 
 
-def _remember_for_retry(url: str, patterns: list[str]) -> None:
+def held_by(network, url: str) -> str | None:
+    """Once the page has stopped answering: the XHRs stalled meanwhile are what holds it (a
+    synchronous request waits with the page's one thread). Their hosts are remembered for the
+    retry of `url` (the URL as requested); returns the failure message, or None."""
+    now = time.monotonic()
+    calls = [r for r, t in list(network.inflight.items()) if now - t >= STALL_S and _kind(r) == "xhr"]
+    if not calls:
+        return None
     if len(_EARLIER) >= 1000:
         _EARLIER.pop(next(iter(_EARLIER)))
-    _EARLIER[url] = (time.monotonic(), list(dict.fromkeys(blocked_from_start(url) + patterns)))
+    _EARLIER[url] = (time.monotonic(), list(dict.fromkeys(blocked_from_start(url) + patterns_of(calls, url))))
+    hosts = ", ".join(sorted({_netloc(r.url) for r in calls}))
+    return f"the page's own thread is held by a synchronous request to {hosts} that never answers"
+
+
+def patterns_of(requests: list, page_url: str) -> list[str]:
+    """URL patterns that block these requests' hosts (on the page's own host, only these URLs)."""
+    own = _netloc(page_url)
+    return [req.url if _netloc(req.url) == own else f"*://{_netloc(req.url)}/*" for req in requests]
 
 
 class Stalls:
-    def __init__(self, page, network, cdp, block):
+    def __init__(self, page, network, cdp, block, url: str):
         self.page = page
+        self.url = url                            # as requested: what a retry looks up (blocked_from_start)
         self.network = network
         self.cdp = cdp
         self.block = block                        # async (URL patterns) -> later requests fail at once
@@ -118,12 +134,10 @@ class Stalls:
                 continue
             stalled = self._stalled()
             # A held thread does not even report its document as arrived: look before that check.
-            calls = [r for r in stalled if _kind(r) == "xhr"]
-            if calls and await self._thread_held():
-                await self._remember(calls)
-                _remember_for_retry(self.page.url, self._patterns(calls))
-                raise ThreadHeld("the page's own thread is held by a synchronous request to "
-                                 + _hosts(self.hung) + " that never answers")
+            if any(_kind(r) == "xhr" for r in stalled) and await self._thread_held():
+                held = held_by(self.network, self.url)
+                if held:
+                    raise ThreadHeld(held)
             if self._document_arriving():
                 continue
             blockers = [r for r in stalled if _kind(r) in PARSER_BLOCKERS]
@@ -231,12 +245,8 @@ class Stalls:
         except Exception:
             return False  # navigating: not held
 
-    def _patterns(self, requests: list) -> list[str]:
-        own = _netloc(self.page.url)
-        return [req.url if _netloc(req.url) == own else f"*://{_netloc(req.url)}/*" for req in requests]
-
     async def _block(self, requests: list) -> None:
-        for pattern in self._patterns(requests):
+        for pattern in patterns_of(requests, self.page.url):
             if pattern not in self.blocked:
                 self.blocked.append(pattern)
         try:

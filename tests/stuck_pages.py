@@ -100,6 +100,12 @@ LIBRARY = [
     "Readers can order books online and collect them from the van, or ask the driver to bring something next time.",
 ]
 
+TRIALS = [
+    "This year's sheepdog trials move from the upper meadow to the show field, which drains better after rain.",
+    "Handlers from five valleys have entered, and the youngest dog on the card is barely eighteen months old.",
+    "The judges will walk the course on Friday evening and may shorten the outrun if the ground is still soft.",
+]
+
 LANDING = [
     "This is the new home of the allotment society newsletter, which moved here when the old address was retired.",
     "Members will find the seed swap dates, the show schedule and the minutes of the annual meeting on this page.",
@@ -235,6 +241,17 @@ def sync_call(silent, **_) -> str:
     )
 
 
+def sync_call_late(silent, **_) -> str:
+    """The same, from a timer once the page has loaded: the thread is held while pagekeep settles it."""
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Sheepdog trials move to the show field</title>"
+        "</head><body><main><h1>Sheepdog trials move to the show field</h1>"
+        f"{_paras(TRIALS)}</main><script>addEventListener('load', function () {{ setTimeout(function () {{"
+        f" var r = new XMLHttpRequest(); r.open('POST', '{silent.base}/beacon/sync', false);"
+        " try { r.send('seen'); } catch (e) {} }, 200); });</script></body></html>"
+    )
+
+
 def landing(**_) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Allotment society newsletter</title></head><body>"
@@ -246,7 +263,7 @@ PAGES = {
     "/hung-script": hung_script, "/hung-style": hung_style, "/hung-font": hung_font, "/hung-frame": hung_frame,
     "/https-upgrade": https_upgrade, "/moved-home": moved_home, "/dead-base": dead_base, "/lazy-embeds": lazy_embeds,
     "/poll-closed": poll_closed, "/moves-on": moves_on, "/newsletter/home": landing, "/loses-body": loses_body,
-    "/sync-call": sync_call,
+    "/sync-call": sync_call, "/sync-call-late": sync_call_late,
 }
 
 TEXTS = {
@@ -254,6 +271,7 @@ TEXTS = {
     "/https-upgrade": ROOF, "/moved-home": [a for _, a in FERRY_FAQ], "/dead-base": ARCHIVE,
     "/lazy-embeds": FESTIVAL_INTRO + [f"Festival year {1984 + i}: the stewards' pick." for i in range(40)],
     "/poll-closed": BALLOT, "/newsletter/home": LANDING, "/loses-body": CHOIR, "/sync-call": LIBRARY,
+    "/sync-call-late": TRIALS,
 }
 
 
@@ -276,7 +294,8 @@ def served():
         silent.stop()
 
 
-CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/loses-body", "/https-upgrade",
+CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/sync-call-late", "/loses-body",
+            "/https-upgrade",
             "/moved-home", "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
 
 

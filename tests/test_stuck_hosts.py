@@ -3,7 +3,8 @@
 Each page loads something from a loopback host that accepts the connection and
 never sends a byte: a script in <head> (which holds up the parser), a
 stylesheet followed by an inline script, a web font, an iframe, a synchronous
-request from a script in <head> (which holds the page's one thread). Captured with
+request from a script in <head> or from a timer after load (which holds the page's
+one thread). Captured with
 the default settings, each is stored with its whole story, in well under the
 time budget, with a note naming the host that hung.
 """
@@ -15,7 +16,7 @@ import pytest
 from stuck_pages import TEXTS, stored, stuck_run  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.slow
-HUNG = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call"]
+HUNG = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/sync-call-late"]
 
 
 @pytest.mark.parametrize("path", HUNG)
