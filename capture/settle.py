@@ -22,12 +22,19 @@ MAX_SCROLL_PX = 20000   # as deep as the page screenshot goes; infinite scroll m
 REVEAL_ROUNDS = 3       # revealed content that reveals more (lazy images in a lazy grid), without scrolling
 
 
+POLL_AFTER = 3          # the same call made this often is polling (a live score, analytics), not content
+
+
 class NetworkTracker:
-    """Counts in-flight requests from Playwright's events."""
+    """Counts in-flight requests from Playwright's events. A page's script calling the same
+    address again and again (XHR, fetch, EventSource: polling) stops counting after POLL_AFTER
+    calls, so polling cannot keep a capture waiting for quiet."""
 
     def __init__(self, page):
         self.inflight: dict = {}
         self.last_change = time.monotonic()
+        self.calls: dict[tuple, int] = {}     # (method, address without query) -> script calls so far
+        self.polls: set = set()               # requests not counted: polling
         # The address of the document the page shows: history.pushState (infinite scroll moving
         # on to the next story) changes page.url without loading anything, so it is not that.
         self.document_url: str | None = None
@@ -63,11 +70,27 @@ class NetworkTracker:
             return None
         return ctype.split(";")[0].strip().lower() if ctype else None
 
+    def _polling(self, request) -> bool:
+        try:
+            if request.resource_type not in ("xhr", "fetch", "eventsource"):
+                return False
+            key = (request.method, request.url.split("?", 1)[0].split("#", 1)[0])
+        except Exception:
+            return False
+        self.calls[key] = self.calls.get(key, 0) + 1
+        return self.calls[key] > POLL_AFTER
+
     def _start(self, request):
+        if self._polling(request):
+            self.polls.add(request)
+            return
         self.inflight[request] = time.monotonic()
         self.last_change = time.monotonic()
 
     def _end(self, request):
+        if request in self.polls:
+            self.polls.discard(request)
+            return
         self.inflight.pop(request, None)
         self.last_change = time.monotonic()
 

@@ -1,8 +1,9 @@
 // Installed before any page script runs: tracks what "the page is still busy" means
 // to a reader: DOM content still arriving, and short timers still pending (a modal
 // or the rest of the story scheduled a moment after load). Long or self-renewing
-// timer chains (tickers, analytics pings) are ignored after a few generations so
-// they cannot keep a capture waiting forever.
+// timer chains (tickers, analytics pings), and nodes that change again and again
+// without growing, are ignored after a few rounds so they cannot keep a capture
+// waiting forever.
 // The page's scripts run after this and may replace any built-in (Map, performance.now,
 // Function.prototype.apply, iterators …): what the tracker calls later is taken now, and
 // its own work never throws into the page's timers. pagekeep reads it from its isolated
@@ -41,11 +42,33 @@
       delete timers[id];
       return apply(realClear, window, [id]);
     };
+    // Churn is not content arriving: a node changed again and again (a ticker, a clock, a
+    // counter, a rotating carousel) stops counting once it is "hot" (HOT_AFTER changes within
+    // HOT_MS), unless its text grows past the most it ever held by GROWTH characters (a story
+    // or a live blog still streaming in keeps counting).
+    const HOT_MS = 3000, HOT_AFTER = 4, GROWTH = 40;
+    const seen = new WeakMap();   // node -> {n, since, most}
+    const textLength = (node) => { try { const t = node.textContent; return t ? t.length : 0; } catch (e) { return 0; } };
+    const arriving = (node, t) => {
+      let s = seen.get(node);
+      if (!s || t - s.since > HOT_MS) {
+        s = { n: 0, since: t, most: s ? s.most : -1 };
+        seen.set(node, s);
+      }
+      s.n++;
+      if (s.n < HOT_AFTER) return true;
+      const len = textLength(node);
+      if (s.most < 0) s.most = len;
+      if (len <= s.most + GROWTH) { if (len > s.most) s.most = len; return false; }
+      s.most = len;
+      return true;
+    };
     new MutationObserver((records) => {
+      const t = now();
       for (let i = 0; i < records.length; i++) {
-        const type = records[i].type;
-        if (type === "childList" || type === "characterData") {
-          state.lastMutation = now();
+        const r = records[i];
+        if ((r.type === "childList" || r.type === "characterData") && arriving(r.target, t)) {
+          state.lastMutation = t;
           state.mutations++;
           return;
         }
