@@ -295,7 +295,7 @@ async def _render_and_extract(page, network, url: str, opts: CaptureOptions, dea
             raise
     if final_url.startswith("chrome-error:") or final_url == "about:blank":
         raise CaptureError("navigation", f"{url} navigated to a page that failed to load")
-    served = await _served_html(response, final_url)
+    served = await _served_html(response, final_url, stalls.aborted)
     if stalls.parser_cut and served:
         rendered = served  # the parser never got through the page: the document as served holds more
     extraction = await asyncio.to_thread(extract, rendered, final_url, served)
@@ -355,13 +355,24 @@ def _is_outside(url: str) -> bool:
     return not (host in LOOPBACK_HOSTS or host.startswith("127."))
 
 
-async def _served_html(response, final_url: str) -> str | None:
+async def _served_html(response, final_url: str, stopped: bool = False) -> str | None:
     """The document as the server sent it, for extraction to fall back on when the page's
-    own scripts replaced the article (see extract()); None if it is not the page captured."""
+    own scripts replaced the article (see extract()); None if it is not the page captured.
+    `stopped`: the page stopped its own load, so the browser will not hand over the body."""
     try:
         if response.url != final_url or response.request.redirected_to is not None:
             return None
-        body = await response.body()
+        if stopped:
+            raise asyncio.TimeoutError
+        body = await asyncio.wait_for(response.body(), 5)
+    except asyncio.TimeoutError:
+        # The browser never hands over a body it did receive when the page stopped its own
+        # load (window.stop()): ask the server once more, with the page's cookies.
+        try:
+            again = await response.frame.page.context.request.get(final_url, timeout=8000)
+            body = await again.body() if again.ok else b""
+        except Exception:
+            return None
     except Exception:
         return None
     if len(body) > 8_000_000:

@@ -86,6 +86,7 @@ class Stalls:
         self.cuts = 0
         self.parser_cut = False
         self.parser_stopped = False
+        self.aborted = False                      # the page stopped its own load: no load event either
 
     async def document_ready(self, deadline, cap: float, reload, parser_stopped=lambda: False):
         """Wait for DOMContentLoaded. When stalled scripts or styles hold up the parser of a
@@ -111,9 +112,11 @@ class Stalls:
             self.reloads += 1
             response = await reload(deadline, cap)
         try:
-            ready.result()
+            ready.result()   # not done when the parser was aborted: then, like a parser never done
         except Exception:
-            if self.network.document_url is None or self._document_arriving():
+            if not ready.done():
+                ready.cancel()
+            elif self.network.document_url is None or self._document_arriving():
                 raise
             await self._remember(self._stalled())
             await self._stop()
@@ -123,6 +126,7 @@ class Stalls:
     async def _until_ready_or_blocked(self, ready, deadline, parser_stopped) -> list:
         """[] once `ready` is done or the parser was stopped; else the stalled scripts and styles
         holding up the parser."""
+        started = time.monotonic()
         while True:
             done, _ = await asyncio.wait({ready}, timeout=0.5)
             if done:
@@ -138,6 +142,9 @@ class Stalls:
                 held = held_by(self.network, self.url)
                 if held:
                     raise ThreadHeld(held)
+            if time.monotonic() - started >= STALL_S and await self._parser_aborted():
+                self.aborted = True
+                return []  # window.stop() while parsing: no DOMContentLoaded will ever come
             if self._document_arriving():
                 continue
             blockers = [r for r in stalled if _kind(r) in PARSER_BLOCKERS]
@@ -147,6 +154,8 @@ class Stalls:
     async def wait_for_load(self, deadline, cap: float) -> bool:
         """Wait for the load event; cut off what stalled once nothing else is coming.
         False if the page was still loading other things when `cap` ran out."""
+        if self.aborted:
+            return True
         stop = time.monotonic() + min(cap, deadline.left())
         idle_since = None
         while time.monotonic() < stop:
@@ -206,6 +215,8 @@ class Stalls:
         return True
 
     def note(self) -> str | None:
+        if self.aborted:
+            return "the page stopped its own loading while it was parsed; its text is taken from the document as served"
         parts = []
         if self.hung:
             parts.append("no answer from " + _hosts(self.hung))
@@ -235,6 +246,14 @@ class Stalls:
         for req, got in zip(requests, answered):
             bucket = self.slow if got else self.hung
             bucket.setdefault(_netloc(req.url), set()).add(_kind(req))
+
+    async def _parser_aborted(self) -> bool:
+        """The page calls itself complete, yet DOMContentLoaded never fired: its own script
+        stopped the parser (window.stop(); its document request may never be seen to finish)."""
+        try:
+            return await asyncio.wait_for(isolated.evaluate(self.page, "() => document.readyState"), 2) == "complete"
+        except Exception:
+            return False
 
     async def _thread_held(self) -> bool:
         try:

@@ -106,6 +106,12 @@ TRIALS = [
     "The judges will walk the course on Friday evening and may shorten the outrun if the ground is still soft.",
 ]
 
+QUAY = [
+    "The worn stone steps down to the quay will be taken apart this winter and rebuilt with the same stones, re-cut.",
+    "Masons will number every block before it is lifted, so that the steps look as they have since the harbour was built.",
+    "The lower landing stays open for the pilot boat, but walkers will use the slipway until the work is done in April.",
+]
+
 LANDING = [
     "This is the new home of the allotment society newsletter, which moved here when the old address was retired.",
     "Members will find the seed swap dates, the show schedule and the minutes of the annual meeting on this page.",
@@ -252,6 +258,16 @@ def sync_call_late(silent, **_) -> str:
     )
 
 
+def stops_itself(**_) -> str:
+    """A script in <head> stops the page's own load (window.stop()): the body is never parsed,
+    and no DOMContentLoaded or load event ever comes."""
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Quay steps to be rebuilt</title>"
+        "<script>window.stop();</script></head>"
+        f"<body><article><h1>Quay steps to be rebuilt</h1>{_paras(QUAY)}</article></body></html>"
+    )
+
+
 def landing(**_) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Allotment society newsletter</title></head><body>"
@@ -263,7 +279,7 @@ PAGES = {
     "/hung-script": hung_script, "/hung-style": hung_style, "/hung-font": hung_font, "/hung-frame": hung_frame,
     "/https-upgrade": https_upgrade, "/moved-home": moved_home, "/dead-base": dead_base, "/lazy-embeds": lazy_embeds,
     "/poll-closed": poll_closed, "/moves-on": moves_on, "/newsletter/home": landing, "/loses-body": loses_body,
-    "/sync-call": sync_call, "/sync-call-late": sync_call_late,
+    "/sync-call": sync_call, "/sync-call-late": sync_call_late, "/stops-itself": stops_itself,
 }
 
 TEXTS = {
@@ -271,7 +287,7 @@ TEXTS = {
     "/https-upgrade": ROOF, "/moved-home": [a for _, a in FERRY_FAQ], "/dead-base": ARCHIVE,
     "/lazy-embeds": FESTIVAL_INTRO + [f"Festival year {1984 + i}: the stewards' pick." for i in range(40)],
     "/poll-closed": BALLOT, "/newsletter/home": LANDING, "/loses-body": CHOIR, "/sync-call": LIBRARY,
-    "/sync-call-late": TRIALS,
+    "/sync-call-late": TRIALS, "/stops-itself": QUAY,
 }
 
 
@@ -294,9 +310,8 @@ def served():
         silent.stop()
 
 
-CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/sync-call-late", "/loses-body",
-            "/https-upgrade",
-            "/moved-home", "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
+CAPTURED = ["/hung-script", "/hung-style", "/hung-font", "/hung-frame", "/sync-call", "/sync-call-late", "/stops-itself",
+            "/loses-body", "/https-upgrade", "/moved-home", "/dead-base", "/poll-closed", "/lazy-embeds", "/moves-on"]
 
 
 @pytest.fixture(scope="session")

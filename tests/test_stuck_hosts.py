@@ -48,3 +48,13 @@ def test_a_page_without_a_body_element_is_captured_not_an_internal_error(stuck_r
     assert outcome["ok"], outcome
     for paragraph in TEXTS["/loses-body"]:
         assert paragraph in stored(stuck_run, "/loses-body")["text"]
+
+
+def test_a_page_that_stops_its_own_load_is_captured_from_the_document_as_served(stuck_run):
+    outcome = stuck_run.outcomes["/stops-itself"]
+    assert outcome["ok"], outcome
+    row = stored(stuck_run, "/stops-itself")
+    for paragraph in TEXTS["/stops-itself"]:
+        assert paragraph in row["text"]
+    assert "stopped its own loading" in row["capture_notes"]
+    assert row["capture_seconds"] < 15
