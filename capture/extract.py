@@ -159,11 +159,25 @@ def _overlap(a: str, b: str) -> float:
     return cov.of(TOKEN_RE.findall(b or ""))
 
 
+NOSCRIPT_BELOW = 50   # rendered words under which a page's <noscript> fallback is read as its text
+
+
+def _served_tree(source_html: str, rendered_words: int):
+    """The served document. When the scripts rendered next to nothing ("Loading…"), what the
+    page shows readers without scripts (<noscript>) is read as part of it."""
+    src = parse_html(source_html)
+    if rendered_words < NOSCRIPT_BELOW:
+        for el in list(src.iter("noscript")):
+            el.drop_tag()
+    return src
+
+
 def _page_lost_text(paragraphs: list[str], source_html: str) -> bool:
     """Cheap test before any extraction of the served document: does it hold far more
     words than were extracted from the rendered page?"""
+    rendered_words = sum(count_words(p) for p in paragraphs)
     try:
-        src = parse_html(source_html)
+        src = _served_tree(source_html, rendered_words)
     except Exception:
         return False
     body = src.find("body")
@@ -172,7 +186,7 @@ def _page_lost_text(paragraphs: list[str], source_html: str) -> bool:
     for el in body.iter("script", "style", "noscript", "template"):
         el.text = None
     served_words = count_words(body.text_content())
-    return served_words >= 3 * max(50, sum(count_words(p) for p in paragraphs))
+    return served_words >= 3 * max(50, rendered_words)
 
 
 def extract(rendered_html: str, url: str, source_html: str | None = None) -> Extraction:
@@ -190,7 +204,7 @@ def extract(rendered_html: str, url: str, source_html: str | None = None) -> Ext
     paragraphs = [b.text for b in choice.blocks]
     if source_html and _page_lost_text(paragraphs, source_html):
         text = "\n\n".join(paragraphs)
-        src_doc = parse_html(source_html)
+        src_doc = _served_tree(source_html, count_words(text))
         src_text = _doc_text(_run_trafilatura(lxml_html.tostring(src_doc, encoding="unicode"), url, favor_precision=True))
         if count_words(src_text) >= 2 * max(50, count_words(text)) and _overlap(text, src_text) < 0.3:
             _, src_outputs = _candidates(src_doc, url)

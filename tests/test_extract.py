@@ -261,3 +261,20 @@ def test_a_row_of_promo_links_inside_the_story_stays_out():
                 + paras(STORY[2:]) + "</article>" + FOOTER)
     ex = extract(html, "http://127.0.0.1/story")
     assert ex.paragraphs == STORY
+
+
+def test_a_story_only_in_noscript_is_taken_when_the_scripts_rendered_nothing():
+    served = page('<div id="app"></div><noscript><article><h1>Ferry timetable extended</h1>'
+                  + paras(STORY * 2) + "</article></noscript><script src='/app.js'></script>")
+    rendered = page('<div id="app">Loading…</div><noscript></noscript>')
+    ex = extract(rendered, "http://127.0.0.1/story", served)
+    assert ex.paragraphs[:5] == STORY
+    assert ex.extractor == "pagekeep-served-html"
+
+
+def test_a_noscript_notice_does_not_replace_a_rendered_story():
+    served = page("<noscript><p>Please enable JavaScript to read comments on this site, or use a browser that "
+                  "supports it, or read the plain version of this page instead.</p></noscript>"
+                  "<article><h1>Ferry timetable extended</h1>" + paras(STORY) + "</article>")
+    ex = extract(served, "http://127.0.0.1/story", served)
+    assert ex.paragraphs == STORY and ex.extractor == "pagekeep"
