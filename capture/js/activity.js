@@ -48,12 +48,14 @@
     // or a live blog still streaming in keeps counting).
     const HOT_MS = 3000, HOT_AFTER = 4, GROWTH = 40;
     const seen = new WeakMap();   // node -> {n, since, most}
-    const textLength = (node) => { try { const t = node.textContent; return t ? t.length : 0; } catch (e) { return 0; } };
+    const { get: seenGet, set: seenSet } = WeakMap.prototype;
+    const textOf = Object.getOwnPropertyDescriptor(Node.prototype, "textContent").get;
+    const textLength = (node) => { try { const t = apply(textOf, node, []); return t ? t.length : 0; } catch (e) { return 0; } };
     const arriving = (node, t) => {
-      let s = seen.get(node);
+      let s = apply(seenGet, seen, [node]);
       if (!s || t - s.since > HOT_MS) {
         s = { n: 0, since: t, most: s ? s.most : -1 };
-        seen.set(node, s);
+        apply(seenSet, seen, [node, s]);
       }
       s.n++;
       if (s.n < HOT_AFTER) return true;
