@@ -19,7 +19,7 @@ from .deadline import Deadline
 from .extract import Extraction, extract
 from .laps import Laps
 from .screenshots import ShotOptions, take
-from .stalls import Stalls, ThreadHeld, blocked_from_start, held_by
+from .stalls import Stalls, ThreadHeld, blocked_from_start, held_by, unanswered
 from .store import utcnow
 from .urls import BadURL, check_url, DEFAULT_SCHEMES
 from .wacz import archive_capture
@@ -181,8 +181,9 @@ async def _watchdog(context, page, notes: list[str], network, url: str, held: as
     """Stop runaway page scripts (an endless loop freezes every later step) via CDP.
 
     A page must miss two pings in a row, so a merely busy page on a loaded
-    machine is left alone. A page that misses one while an XHR has stalled is
-    held by a synchronous request no script can end: `held` gets the message.
+    machine is left alone. A page that misses one, and a second look soon
+    after, while an XHR has stalled is held by a synchronous request no script
+    can end: `held` gets the message.
     """
     try:
         cdp = await context.new_cdp_session(page)
@@ -195,7 +196,7 @@ async def _watchdog(context, page, notes: list[str], network, url: str, held: as
             await asyncio.wait_for(page.evaluate("1"), timeout=patience)
             missed = 0
         except asyncio.TimeoutError:
-            if message := held_by(network, url):
+            if await unanswered(page, patience / 2) and (message := held_by(network, url)):
                 held.set_result(message)
                 return
             missed += 1

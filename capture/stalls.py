@@ -66,6 +66,17 @@ def held_by(network, url: str) -> str | None:
     return f"the page's own thread is held by a synchronous request to {hosts} that never answers"
 
 
+async def unanswered(page, seconds: float) -> bool:
+    """The page's main thread cannot run "1" within `seconds` (navigating or closed: False)."""
+    try:
+        await asyncio.wait_for(page.evaluate("1"), seconds)
+        return False
+    except asyncio.TimeoutError:
+        return True
+    except Exception:
+        return False
+
+
 def patterns_of(requests: list, page_url: str) -> list[str]:
     """URL patterns that block these requests' hosts (on the page's own host, only these URLs)."""
     own = _netloc(page_url)
@@ -256,13 +267,7 @@ class Stalls:
             return False
 
     async def _thread_held(self) -> bool:
-        try:
-            await asyncio.wait_for(self.page.evaluate("1"), HELD_PROBE_S)
-            return False
-        except asyncio.TimeoutError:
-            return True
-        except Exception:
-            return False  # navigating: not held
+        return await unanswered(self.page, HELD_PROBE_S)
 
     async def _block(self, requests: list) -> None:
         for pattern in patterns_of(requests, self.page.url):
