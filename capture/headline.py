@@ -138,26 +138,20 @@ def _off_story(el) -> bool:
     return False
 
 
-def headings(doc, tag: str) -> list[str]:
+def headings(doc, *tags: str, named: re.Pattern | None = None) -> list[str]:
+    """Headings of the story (not of sidebars and the like); with `named`, only those whose
+    class or id it matches."""
     found = []
-    for node in doc.iter(tag):
+    for node in doc.iter(*tags):
         t = text(node.text_content())
+        if named is not None and not named.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            continue
         if t and len(t) <= 300 and not _off_story(node):
             found.append(t)
     return found
 
 
-TITLED = re.compile(r"(?:^|[\s_-])(headline|title)(?:$|[\s_-])", re.I)
-
-
-def titled_headings(doc) -> list[str]:
-    """Visible h2/h3 in the story whose class or id calls them the headline or title."""
-    found = []
-    for node in doc.iter("h2", "h3"):
-        t = text(node.text_content())
-        if t and len(t) <= 300 and TITLED.search(f"{node.get('class') or ''} {node.get('id') or ''}") and not _off_story(node):
-            found.append(t)
-    return found
+TITLED = re.compile(r"(?:^|[\s_-])(headline|title)(?:$|[\s_-])", re.I)   # 'entry-title', 'headline'
 
 
 def off_story_headings(doc) -> set[str]:
@@ -197,7 +191,7 @@ def choose(doc, *, declared: str | None, og: str | None, page_title: str | None,
     if len(h1s) == 1 and usable(h1s[0]):
         return h1s[0]
     if not h1s:  # no <h1> in the story: a heading marked as the headline ('entry-title', 'headline')
-        marked = [h for h in titled_headings(doc) if usable(h)]
+        marked = [h for h in headings(doc, "h2", "h3", named=TITLED) if usable(h)]
         if marked:
             return marked[0]
     return None if extracted in off_story_headings(doc) else usable(extracted)

@@ -363,10 +363,12 @@ async def _served_html(response, final_url: str, stopped: bool = False) -> str |
     try:
         if response.url != final_url or response.request.redirected_to is not None:
             return None
-        if stopped:
-            raise asyncio.TimeoutError
-        body = await asyncio.wait_for(response.body(), 5)
+        body = None if stopped else await asyncio.wait_for(response.body(), 5)
     except asyncio.TimeoutError:
+        body = None
+    except Exception:
+        return None
+    if body is None:
         # The browser never hands over a body it did receive when the page stopped its own
         # load (window.stop()): ask the server once more, with the page's cookies.
         try:
@@ -374,8 +376,6 @@ async def _served_html(response, final_url: str, stopped: bool = False) -> str |
             body = await again.body() if again.ok else b""
         except Exception:
             return None
-    except Exception:
-        return None
     if len(body) > 8_000_000:
         return None
     return body.decode("utf-8", errors="replace") if _declared_utf8(response, body) else None

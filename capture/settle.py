@@ -20,8 +20,6 @@ SCROLL_STEP = 1.0       # of the viewport height; lazy loaders watch a margin ar
 SCROLL_PAUSE_S = 0.08
 MAX_SCROLL_PX = 20000   # as deep as the page screenshot goes; infinite scroll must end somewhere
 REVEAL_ROUNDS = 3       # revealed content that reveals more (lazy images in a lazy grid), without scrolling
-
-
 POLL_AFTER = 3          # the same call made this often is polling (a live score, analytics), not content
 
 

@@ -55,8 +55,7 @@ def held_by(network, url: str) -> str | None:
     """Once the page has stopped answering: the XHRs stalled meanwhile are what holds it (a
     synchronous request waits with the page's one thread). Their hosts are remembered for the
     retry of `url` (the URL as requested); returns the failure message, or None."""
-    now = time.monotonic()
-    calls = [r for r, t in list(network.inflight.items()) if now - t >= STALL_S and _kind(r) == "xhr"]
+    calls = [r for r in _stalled_requests(network) if _kind(r) == "xhr"]
     if not calls:
         return None
     if len(_EARLIER) >= 1000:
@@ -64,6 +63,12 @@ def held_by(network, url: str) -> str | None:
     _EARLIER[url] = (time.monotonic(), list(dict.fromkeys(blocked_from_start(url) + patterns_of(calls, url))))
     hosts = ", ".join(sorted({_netloc(r.url) for r in calls}))
     return f"the page's own thread is held by a synchronous request to {hosts} that never answers"
+
+
+def _stalled_requests(network) -> list:
+    """Requests in flight for STALL_S or more."""
+    now = time.monotonic()
+    return [r for r, t in list(network.inflight.items()) if now - t >= STALL_S]
 
 
 async def unanswered(page, seconds: float) -> bool:
@@ -149,7 +154,7 @@ class Stalls:
                 continue
             stalled = self._stalled()
             # A held thread does not even report its document as arrived: look before that check.
-            if any(_kind(r) == "xhr" for r in stalled) and await self._thread_held():
+            if any(_kind(r) == "xhr" for r in stalled) and await unanswered(self.page, HELD_PROBE_S):
                 held = held_by(self.network, self.url)
                 if held:
                     raise ThreadHeld(held)
@@ -246,8 +251,7 @@ class Stalls:
         return [r for r in list(self.network.inflight) if not _main_navigation(r, self.page)]
 
     def _stalled(self) -> list:
-        now = time.monotonic()
-        return [r for r in self._subresources() if now - self.network.inflight.get(r, now) >= STALL_S]
+        return [r for r in _stalled_requests(self.network) if not _main_navigation(r, self.page)]
 
     def _document_arriving(self) -> bool:
         return any(_main_navigation(r, self.page) for r in list(self.network.inflight))
@@ -265,9 +269,6 @@ class Stalls:
             return await asyncio.wait_for(isolated.evaluate(self.page, "() => document.readyState"), 2) == "complete"
         except Exception:
             return False
-
-    async def _thread_held(self) -> bool:
-        return await unanswered(self.page, HELD_PROBE_S)
 
     async def _block(self, requests: list) -> None:
         for pattern in patterns_of(requests, self.page.url):

@@ -40,12 +40,12 @@
     out = `${doctype}<html${attrs}>${html.getHTML({ serializableShadowRoots: true, shadowRoots: roots })}</html>`;
   }
   if (!framed.length) return out;
-  const esc = (v) => String(v || "").replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   // Replace each marked frame element (its tag through its end tag) by its document's body.
+  // Its src is copied as serialized, so already escaped for an attribute.
   const inline = (text) => text.replace(/<(iframe|frame)\b[^>]*?data-pk-frame-id="(\d+)"[^>]*>(?:[\s\S]*?<\/\1>)?/gi, (m, tag, id) => {
     const doc = framed[Number(id)];
     const src = (m.match(/\ssrc="([^"]*)"/) || [])[1] || "";
-    return `<div data-pk-frame="${esc(src)}">${doc && doc.body ? inline(doc.body.innerHTML) : ""}</div>`;
+    return `<div data-pk-frame="${src}">${doc && doc.body ? inline(doc.body.innerHTML) : ""}</div>`;
   });
   out = inline(out).replace(/<frameset\b[^>]*>/gi, "<div>").replace(/<\/frameset>/gi, "</div>");
   for (const f of document.querySelectorAll(`[${MARK}]`)) f.removeAttribute(MARK);

@@ -15,8 +15,8 @@
   const KEY = Symbol.for("pagekeep.textBoxProbes");
   const sx = window.scrollX, sy = window.scrollY;
   // `off`: where the viewport of the node's document sits in the top one (a framed article).
-  const rectOf = (r, off) => [Math.round((r.left + sx + (off ? off[0] : 0)) * 10) / 10,
-                              Math.round((r.top + sy + (off ? off[1] : 0)) * 10) / 10,
+  const rectOf = (r, off) => [Math.round((r.left + sx + off[0]) * 10) / 10,
+                              Math.round((r.top + sy + off[1]) * 10) / 10,
                               Math.round(r.width * 10) / 10, Math.round(r.height * 10) / 10];
   if (args.probe) {
     const probes = window[KEY] || [];
